@@ -1,0 +1,54 @@
+"""Artwork: the placeholder ``cerdas init`` draws, and checked, resized copies for tags and thumbnails."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+
+from cerdas.errors import MediaError
+from cerdas.fsutil import atomic_path
+
+PLACEHOLDER_SIZE = 1400
+
+
+def make_placeholder(target: Path, title: str, size: int = PLACEHOLDER_SIZE) -> None:
+    """Draw a square RGB PNG with the show title: valid for Apple (1400-3000 px) until real art exists."""
+    image = Image.new("RGB", (size, size), (18, 52, 86))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((size * 0.06, size * 0.06, size * 0.94, size * 0.94), outline=(240, 180, 40), width=size // 70)
+    font = ImageFont.load_default(size=size // 11)
+    small = ImageFont.load_default(size=size // 24)
+    lines = textwrap.wrap(title, width=16)[:5] or [title]
+    y = size * 0.5 - len(lines) * size / 22
+    for line in lines:
+        width = draw.textlength(line, font=font)
+        draw.text(((size - width) / 2, y), line, fill=(255, 255, 255), font=font)
+        y += size / 10
+    label = "podcast"
+    draw.text(((size - draw.textlength(label, font=small)) / 2, size * 0.82), label, fill=(240, 180, 40), font=small)
+    with atomic_path(target) as tmp:
+        image.save(tmp, format="PNG")
+
+
+def open_image(path: Path) -> Image.Image:
+    """Open and fully decode an image, or raise :class:`MediaError` naming the file."""
+    if not path.is_file():
+        raise MediaError("image not found", path)
+    try:
+        with Image.open(path) as img:
+            img.load()
+            return img.copy()
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise MediaError(f"not a readable image ({exc.__class__.__name__})", path) from exc
+
+
+def jpeg_bytes(path: Path, max_size: int = 1400, quality: int = 88) -> bytes:
+    """The image as RGB JPEG bytes, scaled down so that neither side exceeds ``max_size``."""
+    img = open_image(path).convert("RGB")
+    img.thumbnail((max_size, max_size), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    img.save(out, format="JPEG", quality=quality, optimize=True)
+    return out.getvalue()

@@ -1,0 +1,30 @@
+"""The one error type the CLI turns into a one-line message and exit status 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class CerdasError(Exception):
+    """A problem the user can act on. ``str(error)`` is a single line that names the file and what is wrong."""
+
+    def __init__(self, message: str, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        text = " ".join(message.split())
+        super().__init__(f"{path}: {text}" if path is not None else text)
+
+
+class SettingsError(CerdasError):
+    """``cerdas.toml`` is missing, unreadable or holds a value that is not allowed."""
+
+
+class WorkspaceError(CerdasError):
+    """No workspace, a locked workspace or a path that would leave the workspace."""
+
+
+class MediaError(CerdasError):
+    """A recording, image or intermediate that ffmpeg or Pillow cannot use."""
+
+
+class StageError(CerdasError):
+    """A pipeline stage failed; the episode keeps the state it had before the stage."""

@@ -1,0 +1,133 @@
+"""``publish``: validate everything, find or create the episode, then run the ordered stage list.
+
+The stage list is explicit (beets' importer pipeline is the model): each stage decides from its inputs'
+fingerprint whether it is current, so re-running publish does nothing twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cerdas.artwork import open_image
+from cerdas.chapters import load_chapters
+from cerdas.episode import (
+    Chapter,
+    Episode,
+    check_title,
+    list_episodes,
+    load_episode,
+    now_iso,
+    save_episode,
+    slugify,
+)
+from cerdas.errors import CerdasError, WorkspaceError
+from cerdas.ffmpeg import FFmpeg
+from cerdas.fsutil import sha256_file
+from cerdas.ingest import IngestStage, check_source
+from cerdas.loudness import LoudnessStage
+from cerdas.pipeline import Context, Stage, StageReport, run_pipeline
+from cerdas.tags import TagStage
+
+
+@dataclass
+class PublishRequest:
+    """What the producer asked for. ``None`` means "keep what the episode already has"."""
+
+    source: Path
+    title: str
+    number: int | None = None
+    description: str | None = None
+    guests: list[str] | None = None
+    chapters_file: Path | None = None
+    cover: Path | None = None
+    slug: str | None = None
+
+
+@dataclass
+class PublishResult:
+    episode: Episode
+    created: bool
+    reports: list[StageReport] = field(default_factory=list)
+
+
+def build_stages(ctx: Context, ff: FFmpeg | None = None) -> list[Stage]:
+    """The publish stages in order. Later issues append transcription, YouTube, feed/site and search."""
+    ff = ff or FFmpeg()
+    return [IngestStage(ff), LoudnessStage(ff), TagStage()]
+
+
+def find_episode_for(ctx: Context, sha: str, slug: str | None, title: str) -> Episode | None:
+    """The episode a publish continues: by ``--slug``, else by the same recording, else by the title's slug."""
+    ws = ctx.workspace
+    if slug:
+        ws.episode_dir(slug)  # refuses slugs that would leave the workspace
+        path = ws.episode_dir(slug) / "episode.toml"
+        return load_episode(ws, slug) if path.exists() else None
+    episodes = list_episodes(ws)
+    for episode in episodes:
+        if episode.source_sha256 == sha:
+            return episode
+    by_title = slugify(title)
+    return next((e for e in episodes if e.slug == by_title), None)
+
+
+def _new_slug(ctx: Context, title: str, slug: str | None) -> str:
+    base = slug or slugify(title)
+    candidate, n = base, 2
+    while (ctx.workspace.episode_dir(candidate) / "episode.toml").exists():
+        candidate, n = f"{base}-{n}", n + 1
+    ctx.workspace.episode_dir(candidate)
+    return candidate
+
+
+def publish(request: PublishRequest, ctx: Context, stages: list[Stage] | None = None) -> PublishResult:
+    """Check every input, then run the stages on the (new or existing) episode. Source files are only read."""
+    ws = ctx.workspace
+    title = check_title(request.title)
+    source = request.source.expanduser().resolve()
+    check_source(source)
+    chapters: list[Chapter] | None = load_chapters(request.chapters_file) if request.chapters_file else None
+    if request.cover is not None:
+        open_image(request.cover.expanduser())
+    if request.number is not None and request.number < 0:
+        raise CerdasError(f"episode number must be 0 or more, not {request.number}")
+    if request.slug is not None and slugify(request.slug) != request.slug:
+        raise WorkspaceError(f"slug {request.slug!r} must be lower-case letters, digits and '-'", ws.episodes_dir)
+    if not ctx.settings.artwork_path.is_file() and request.cover is None:
+        raise CerdasError("show artwork not found (set 'show.artwork' in cerdas.toml)", ctx.settings.artwork_path)
+
+    with ws.lock():
+        sha = sha256_file(source)
+        episode = find_episode_for(ctx, sha, request.slug, title)
+        created = episode is None
+        if episode is None:
+            existing = [e.number for e in list_episodes(ws) if e.number is not None]
+            episode = Episode(
+                slug=_new_slug(ctx, title, request.slug),
+                title=title,
+                source=ws.relative(source),
+                source_sha256=sha,
+                number=request.number if request.number is not None else max(existing, default=0) + 1,
+                created=now_iso(),
+                pub_date=now_iso(),
+                guid=str(uuid.uuid4()),
+            )
+        episode.title = title
+        episode.source, episode.source_sha256 = ws.relative(source), sha
+        if request.number is not None:
+            episode.number = request.number
+        if request.description is not None:
+            episode.description = request.description.strip()
+        if request.guests is not None:
+            episode.guests = [g.strip() for g in request.guests if g.strip()]
+        if chapters is not None:
+            episode.chapters = chapters
+        if request.cover is not None:
+            episode.cover = ws.relative(request.cover.expanduser())
+        if not ctx.dry_run:
+            ws.episode_dir(episode.slug).mkdir(parents=True, exist_ok=True)
+            save_episode(ws, episode)
+        reports = run_pipeline(stages if stages is not None else build_stages(ctx), episode, ctx)
+    return PublishResult(episode, created, reports)

@@ -1,0 +1,233 @@
+"""Typed show settings read once from ``cerdas.toml`` and validated with messages that name the key.
+
+Settings are passed explicitly (Click context → library functions); nothing reads them from a global.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from cerdas.errors import SettingsError
+
+CONFIG_NAME = "cerdas.toml"
+
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
+@dataclass(frozen=True)
+class ShowSettings:
+    """The podcast as a whole: what the feed channel, the site and the ID3 ``album`` say."""
+
+    title: str
+    description: str = ""
+    author: str = ""
+    owner_name: str = ""
+    owner_email: str = ""
+    language: str = "id"
+    category: str = "Government"
+    subcategory: str = ""
+    explicit: bool = False
+    artwork: str = "artwork.png"
+    base_url: str = "http://localhost:8000/"
+    website: str = ""
+    copyright: str = ""
+    type: str = "episodic"
+    hosts: tuple[str, ...] = ()
+    apple_url: str = ""
+    spotify_url: str = ""
+    youtube_url: str = ""
+    locked: bool = True
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    """Levelling, loudness target and encoder."""
+
+    target_lufs: float = -16.0
+    true_peak: float = -1.0
+    tolerance_lu: float = 0.5
+    leveler: bool = True
+    channels: int = 2
+    sample_rate: int = 44100
+    bitrate_kbps: int = 128
+
+
+@dataclass(frozen=True)
+class WhisperSettings:
+    """Offline transcription (faster-whisper)."""
+
+    model: str = "base"
+    language: str = "id"
+    vocabulary: tuple[str, ...] = ()
+    device: str = "auto"
+    batch_size: int = 8
+    beam_size: int = 5
+
+
+@dataclass(frozen=True)
+class YouTubeSettings:
+    """Upload to the office's channel. ``client_secrets`` lives outside the repository."""
+
+    enabled: bool = False
+    client_secrets: str = ""
+    privacy: str = "private"
+    category_id: int = 25
+    playlist_id: str = ""
+    tags: tuple[str, ...] = ()
+    made_for_kids: bool = False
+    waveform: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything in ``cerdas.toml``; ``root`` is the workspace folder it was read from."""
+
+    root: Path
+    show: ShowSettings
+    audio: AudioSettings = field(default_factory=AudioSettings)
+    whisper: WhisperSettings = field(default_factory=WhisperSettings)
+    youtube: YouTubeSettings = field(default_factory=YouTubeSettings)
+
+    @property
+    def artwork_path(self) -> Path:
+        """The show artwork, relative paths taken from the workspace root."""
+        path = Path(self.show.artwork).expanduser()
+        return path if path.is_absolute() else self.root / path
+
+    @property
+    def base_url(self) -> str:
+        """``base_url`` with exactly one trailing slash."""
+        return self.show.base_url.rstrip("/") + "/"
+
+
+def _coerce(section: str, cls: type[Any], raw: Any, path: Path) -> Any:
+    if not isinstance(raw, dict):
+        raise SettingsError(f"[{section}] must be a table", path)
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise SettingsError(
+                f"unknown key '{section}.{key}' (known: {', '.join(sorted(known))})", path
+            )
+        expected = known[key].type
+        where = f"'{section}.{key}'"
+        if expected in ("str",) and not isinstance(value, str):
+            raise SettingsError(f"{where} must be text, not {value!r}", path)
+        if expected == "bool" and not isinstance(value, bool):
+            raise SettingsError(f"{where} must be true or false, not {value!r}", path)
+        if expected == "int" and (not isinstance(value, int) or isinstance(value, bool)):
+            raise SettingsError(f"{where} must be a whole number, not {value!r}", path)
+        if expected == "float":
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise SettingsError(f"{where} must be a number, not {value!r}", path)
+            value = float(value)
+        if expected == "tuple[str, ...]":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise SettingsError(f"{where} must be a list of texts", path)
+            value = tuple(value)
+        if isinstance(value, str) and any(ord(c) < 32 and c not in "\n\t" for c in value):
+            raise SettingsError(f"{where} contains control characters", path)
+        values[key] = value
+    try:
+        return cls(**values)
+    except TypeError as exc:  # a required key is missing
+        missing = [f.name for f in fields(cls) if f.name not in values]
+        raise SettingsError(f"[{section}] is missing '{section}.{missing[0]}'", path) from exc
+
+
+def _check(cond: bool, message: str, path: Path) -> None:
+    if not cond:
+        raise SettingsError(message, path)
+
+
+def validate(settings: Settings, path: Path) -> None:
+    """Check values whose type is right but whose meaning is not (raises :class:`SettingsError`)."""
+    show, audio, whisper, yt = settings.show, settings.audio, settings.whisper, settings.youtube
+    _check(bool(show.title.strip()), "'show.title' must not be empty", path)
+    _check(len(show.title) <= 255, "'show.title' is longer than 255 characters", path)
+    _check(bool(_LANGUAGE.match(show.language)), f"'show.language' is not a language code: {show.language!r}", path)
+    url = urlparse(show.base_url)
+    _check(
+        url.scheme in ("http", "https") and bool(url.netloc),
+        f"'show.base_url' must be an absolute http(s) URL, not {show.base_url!r}",
+        path,
+    )
+    _check(
+        not show.owner_email or bool(_EMAIL.match(show.owner_email)),
+        f"'show.owner_email' is not an e-mail address: {show.owner_email!r}",
+        path,
+    )
+    _check(show.type in ("episodic", "serial"), f"'show.type' must be episodic or serial, not {show.type!r}", path)
+    _check(-31.0 <= audio.target_lufs <= -5.0, "'audio.target_lufs' must be between -31 and -5 LUFS", path)
+    _check(-9.0 <= audio.true_peak <= 0.0, "'audio.true_peak' must be between -9 and 0 dBTP", path)
+    _check(0.1 <= audio.tolerance_lu <= 2.0, "'audio.tolerance_lu' must be between 0.1 and 2 LU", path)
+    _check(audio.channels in (1, 2), "'audio.channels' must be 1 (mono) or 2 (stereo)", path)
+    _check(
+        audio.sample_rate in (22050, 32000, 44100, 48000),
+        "'audio.sample_rate' must be 22050, 32000, 44100 or 48000",
+        path,
+    )
+    _check(32 <= audio.bitrate_kbps <= 320, "'audio.bitrate_kbps' must be between 32 and 320", path)
+    _check(bool(_LANGUAGE.match(whisper.language)) or whisper.language == "auto",
+           f"'whisper.language' is not a language code: {whisper.language!r}", path)
+    _check(whisper.device in ("auto", "cpu", "cuda"), "'whisper.device' must be auto, cpu or cuda", path)
+    _check(1 <= whisper.batch_size <= 64, "'whisper.batch_size' must be between 1 and 64", path)
+    _check(1 <= whisper.beam_size <= 10, "'whisper.beam_size' must be between 1 and 10", path)
+    _check(
+        yt.privacy in ("public", "unlisted", "private"),
+        f"'youtube.privacy' must be public, unlisted or private, not {yt.privacy!r}",
+        path,
+    )
+    from cerdas.feed_rules import check_category  # local import: the feed owns Apple's category table
+
+    problem = check_category(show.category, show.subcategory)
+    _check(problem is None, f"'show.category': {problem}", path)
+
+
+def load_settings(root: Path) -> Settings:
+    """Read and validate ``root/cerdas.toml``."""
+    path = root / CONFIG_NAME
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SettingsError("not found; run 'cerdas init' to create a workspace", path) from exc
+    except UnicodeDecodeError as exc:
+        raise SettingsError("is not UTF-8 text", path) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"is not valid TOML: {exc}", path) from exc
+    sections = {"show": ShowSettings, "audio": AudioSettings, "whisper": WhisperSettings, "youtube": YouTubeSettings}
+    for key in raw:
+        if key not in sections:
+            raise SettingsError(f"unknown section [{key}] (known: {', '.join(sections)})", path)
+    if "show" not in raw:
+        raise SettingsError("has no [show] section", path)
+    parts = {name: _coerce(name, cls, raw.get(name, {}), path) for name, cls in sections.items()}
+    settings = Settings(root=root, **parts)
+    validate(settings, path)
+    return settings
+
+
+def toml_string(text: str) -> str:
+    """``text`` as a TOML basic string literal."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return f'"{escaped}"'
+
+
+def render_template(title: str, description: str = "", author: str = "", email: str = "") -> str:
+    """The commented ``cerdas.toml`` that ``cerdas init`` writes."""
+    from importlib.resources import files
+
+    template = files("cerdas").joinpath("data/cerdas.toml.in").read_text(encoding="utf-8")
+    return (
+        template.replace("@TITLE@", toml_string(title))
+        .replace("@DESCRIPTION@", toml_string(description or f"{title}: sebuah podcast."))
+        .replace("@AUTHOR@", toml_string(author or title))
+        .replace("@EMAIL@", toml_string(email))
+    )

@@ -1,0 +1,167 @@
+"""Stage 3, tag: ID3v2.3 written with mutagen on a copy of the encoded MP3, renamed into place.
+
+Tagging is separate from encoding so that a new title re-tags in a second instead of re-encoding.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    TALB,
+    TCON,
+    TDRC,
+    TIT2,
+    TLAN,
+    TPE1,
+    TPE2,
+    TRCK,
+    CTOCFlags,
+    ID3NoHeaderError,
+)
+from mutagen.mp3 import MP3, HeaderNotFoundError
+
+from cerdas.artwork import jpeg_bytes
+from cerdas.episode import Episode
+from cerdas.errors import MediaError
+from cerdas.fsutil import atomic_path, sha256_file
+from cerdas.pipeline import Context, StageOutput
+from cerdas.settings import Settings
+
+COVER_MAX = 1400
+
+
+def cover_path(episode: Episode, settings: Settings) -> Path:
+    """The episode's own cover if it has one, else the show artwork."""
+    if episode.cover:
+        path = Path(episode.cover)
+        return path if path.is_absolute() else settings.root / path
+    return settings.artwork_path
+
+
+def audio_path(episode: Episode) -> str:
+    """Workspace-relative path of the finished, tagged MP3."""
+    return f"episodes/{episode.slug}/{episode.slug}.mp3"
+
+
+def write_tags(path: Path, episode: Episode, settings: Settings, duration: float) -> None:
+    """Replace every tag in ``path`` with ours (ID3v2.3), chapters as CHAP frames in time order + CTOC."""
+    try:
+        try:
+            tags = ID3(path)
+            tags.delete(path)
+        except ID3NoHeaderError:
+            pass
+        tags = ID3()
+        show = settings.show
+        tags.add(TIT2(encoding=3, text=episode.title))
+        tags.add(TALB(encoding=3, text=show.title))
+        tags.add(TPE1(encoding=3, text=show.author or show.title))
+        tags.add(TPE2(encoding=3, text=show.author or show.title))
+        tags.add(TCON(encoding=3, text="Podcast"))
+        tags.add(TLAN(encoding=3, text=_iso639_2(show.language)))
+        year = (episode.pub_date or episode.created or datetime.now().isoformat())[:4]
+        tags.add(TDRC(encoding=3, text=year))
+        if episode.number is not None:
+            tags.add(TRCK(encoding=3, text=str(episode.number)))
+        if episode.description:
+            tags.add(COMM(encoding=3, lang=_iso639_2(show.language), desc="", text=episode.description))
+        tags.add(APIC(encoding=3, mime="image/jpeg", type=3, desc="Cover",
+                      data=jpeg_bytes(cover_path(episode, settings), COVER_MAX)))
+        chapters = sorted(episode.chapters, key=lambda c: c.start)
+        end_ms = int(duration * 1000)
+        ids = []
+        for i, chapter in enumerate(chapters):
+            start = int(chapter.start * 1000)
+            stop = int(chapters[i + 1].start * 1000) if i + 1 < len(chapters) else end_ms
+            element = f"chp{i}"
+            ids.append(element)
+            tags.add(CHAP(element_id=element, start_time=start, end_time=max(stop, start),
+                          sub_frames=[TIT2(encoding=3, text=chapter.title)]))
+        if ids:
+            tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
+                          sub_frames=[TIT2(encoding=3, text="Daftar bab")]))
+        tags.update_to_v23()
+        tags.save(path, v2_version=3)
+        _sort_chapter_frames(path)
+    except (OSError, HeaderNotFoundError) as exc:
+        raise MediaError(f"cannot write ID3 tags: {exc}", path) from exc
+
+
+def _sort_chapter_frames(path: Path) -> None:
+    """Put CHAP frames in time order inside the saved tag, in place (same bytes, new order).
+
+    mutagen orders frames by size (mutagen issue #506) and players list CHAP frames in file order, so the tag
+    mutagen wrote is reordered here. Only ID3v2.3 without unsynchronisation is touched (what we write).
+    """
+    with open(path, "r+b") as fh:
+        header = fh.read(10)
+        if header[:3] != b"ID3" or header[3] != 3 or header[5] & 0xC0:
+            return
+        size = (header[6] << 21) | (header[7] << 14) | (header[8] << 7) | header[9]
+        body = fh.read(size)
+        frames: list[tuple[bytes, bytes]] = []
+        pos = 0
+        while pos + 10 <= len(body) and body[pos : pos + 4] != b"\0\0\0\0":
+            length = int.from_bytes(body[pos + 4 : pos + 8], "big")
+            frames.append((body[pos : pos + 4], body[pos : pos + 10 + length]))
+            pos += 10 + length
+
+        def start(frame: bytes) -> int:
+            data = frame[10:]
+            cut = data.index(b"\0") + 1
+            return int.from_bytes(data[cut : cut + 4], "big")
+
+        chaps = iter(sorted((f for fid, f in frames if fid == b"CHAP"), key=start))
+        reordered = b"".join(next(chaps) if fid == b"CHAP" else f for fid, f in frames)
+        fh.seek(10)
+        fh.write(reordered)
+
+
+def _iso639_2(code: str) -> str:
+    return {"id": "ind", "en": "eng", "ms": "msa", "jv": "jav", "su": "sun"}.get(code.split("-")[0], "und")
+
+
+class TagStage:
+    """Copy the encoded MP3 and tag the copy; the published MP3 is replaced only when tagging succeeded."""
+
+    name = "tag"
+
+    def inputs(self, episode: Episode, ctx: Context) -> dict[str, Any]:
+        loud = episode.stages.get("loudness")
+        cover = cover_path(episode, ctx.settings)
+        show = ctx.settings.show
+        return {
+            "audio": loud.fingerprint if loud else None,
+            "title": episode.title,
+            "number": episode.number,
+            "description": episode.description,
+            "date": episode.pub_date or episode.created,
+            "show": [show.title, show.author, show.language],
+            "cover": sha256_file(cover) if cover.is_file() else str(cover),
+            "chapters": [[c.start, c.title] for c in episode.chapters],
+        }
+
+    def run(self, episode: Episode, ctx: Context) -> StageOutput:
+        ws = ctx.workspace
+        encoded = ws.resolve(episode.stages["loudness"].outputs["mp3"])
+        target = ws.resolve(audio_path(episode))
+        try:
+            duration = float(MP3(encoded).info.length)
+        except (OSError, HeaderNotFoundError) as exc:
+            raise MediaError(f"encoded audio is unreadable: {exc}", encoded) from exc
+        with atomic_path(target) as tmp:
+            shutil.copyfile(encoded, tmp)
+            write_tags(tmp, episode, ctx.settings, duration)
+        data = {"bytes": target.stat().st_size, "duration": round(duration, 3), "sha256": sha256_file(target)}
+        chapters = f", {len(episode.chapters)} chapters" if episode.chapters else ""
+        return StageOutput(outputs={"mp3": audio_path(episode)}, data=data,
+                           summary=f"ID3v2.3{chapters}, {data['bytes'] / 1e6:.1f} MB")

@@ -1,0 +1,132 @@
+"""A show's workspace: the folder holding ``cerdas.toml``, ``episodes/``, ``transcripts/`` and ``feed/``."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from cerdas.errors import CerdasError, WorkspaceError
+from cerdas.settings import CONFIG_NAME, Settings, load_settings, render_template
+
+LOCK_NAME = ".cerdas.lock"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Paths of one workspace. Every path a stage writes is derived here."""
+
+    root: Path
+
+    @property
+    def config(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def episodes_dir(self) -> Path:
+        return self.root / "episodes"
+
+    @property
+    def transcripts_dir(self) -> Path:
+        return self.root / "transcripts"
+
+    @property
+    def feed_dir(self) -> Path:
+        return self.root / "feed"
+
+    @property
+    def index_path(self) -> Path:
+        """The SQLite FTS5 search index."""
+        return self.root / "search.sqlite3"
+
+    def episode_dir(self, slug: str) -> Path:
+        """``episodes/<slug>``, refusing a slug that would resolve outside ``episodes/``."""
+        base = self.episodes_dir.resolve()
+        path = (base / slug).resolve()
+        if path.parent != base or not slug or slug.startswith("."):
+            raise WorkspaceError(f"episode slug {slug!r} would leave the episodes folder", self.episodes_dir)
+        return path
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the workspace root when inside it (as stored in ``episode.toml``)."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path.resolve())
+
+    def resolve(self, stored: str) -> Path:
+        """The inverse of :meth:`relative`."""
+        path = Path(stored)
+        return path if path.is_absolute() else self.root / path
+
+    def settings(self) -> Settings:
+        return load_settings(self.root)
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the workspace lock; a second publish gets a clear error instead of waiting or racing."""
+        path = self.root / LOCK_NAME
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+                raise WorkspaceError(
+                    f"another cerdas command (pid {holder}) is working in this workspace; wait for it to finish",
+                    self.root,
+                ) from exc
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+            yield
+        finally:
+            os.close(fd)
+
+
+def find_workspace(start: Path | None = None) -> Workspace:
+    """The nearest folder at or above ``start`` (default: the current directory) holding ``cerdas.toml``."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return Workspace(folder)
+    raise WorkspaceError(
+        f"no {CONFIG_NAME} here or in any parent folder; run 'cerdas init' or pass --workspace", here
+    )
+
+
+def init_workspace(root: Path, title: str, description: str = "", author: str = "", email: str = "") -> Workspace:
+    """Create a workspace: commented ``cerdas.toml``, the folders and a placeholder artwork."""
+    from cerdas.artwork import make_placeholder
+    from cerdas.fsutil import atomic_write_text
+
+    if not title.strip():
+        raise CerdasError("the show title must not be empty", root)
+    root.mkdir(parents=True, exist_ok=True)
+    ws = Workspace(root.resolve())
+    if ws.config.exists():
+        raise WorkspaceError(f"already a workspace ({CONFIG_NAME} exists); nothing was changed", ws.config)
+    for folder in (ws.episodes_dir, ws.transcripts_dir, ws.feed_dir):
+        folder.mkdir(exist_ok=True)
+    artwork = ws.root / "artwork.png"
+    if not artwork.exists():
+        make_placeholder(artwork, title)
+    atomic_write_text(ws.config, render_template(title, description, author, email))
+    gitignore = ws.root / ".gitignore"
+    if not gitignore.exists():
+        atomic_write_text(gitignore, WORKSPACE_GITIGNORE)
+    ws.settings()  # the template must always validate
+    return ws
+
+
+WORKSPACE_GITIGNORE = """\
+# Media and derived files are rebuilt by 'cerdas publish'; episode.toml and hand-corrected transcripts are kept.
+.cerdas.lock
+search.sqlite3
+episodes/*/work/
+episodes/*/*.mp3
+episodes/*/*.mp4
+feed/
+"""

@@ -1,0 +1,56 @@
+# Shared set-up for scripts/demo and scripts/test: install what is missing, idempotently.
+# Sourced, not run. Needs: bash, python3 >= 3.11. System packages come from apt-get when run as root.
+
+CERDAS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+VENV="${CERDAS_VENV:-$CERDAS_ROOT/.venv}"
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+# ensure_apt PROGRAM:PACKAGE ... : install the Debian packages whose program is missing.
+ensure_apt() {
+    local missing=() pair prog pkg
+    for pair in "$@"; do
+        prog="${pair%%:*}"; pkg="${pair#*:}"
+        command -v "$prog" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+        say "missing system packages: ${missing[*]}"
+        say "install them (Debian/Ubuntu: sudo apt-get install -y ${missing[*]}) and run this again"
+        exit 1
+    fi
+    say "installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+pick_python() {
+    local py
+    for py in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
+        [ -n "$py" ] || continue
+        if command -v "$py" >/dev/null 2>&1 &&
+            "$py" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+            echo "$py"; return 0
+        fi
+    done
+    say "Python 3.11 or newer is needed (Debian: apt-get install python3 python3-venv)"
+    exit 1
+}
+
+# ensure_venv EXTRAS: a .venv with the package installed editable; reinstalled when pyproject.toml changes.
+ensure_venv() {
+    local extras="${1:-}" stamp want
+    if [ ! -x "$VENV/bin/python" ]; then
+        say "creating $VENV"
+        "$(pick_python)" -m venv "$VENV"
+    fi
+    stamp="$VENV/.cerdas-installed"
+    want="$(sha256sum "$CERDAS_ROOT/pyproject.toml" | cut -c1-16)-${extras}"
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        say "installing Python packages into $VENV"
+        "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
+        "$VENV/bin/python" -m pip install -q -e "$CERDAS_ROOT${extras:+[$extras]}"
+        echo "$want" > "$stamp"
+    fi
+}
