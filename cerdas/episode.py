@@ -67,7 +67,8 @@ class Episode:
     youtube: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return _drop_none(asdict(self))
+        data: dict[str, Any] = _drop_none(asdict(self))
+        return data
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Episode:

@@ -221,9 +221,8 @@ class FFmpeg:
 
 def parse_loudness(stderr: str, path: Path, seconds: float = 0.0) -> Loudness:
     """Read the ``ebur128`` summary (and the decoded duration) from ffmpeg's stderr."""
-    match = None
-    for match in _SUMMARY.finditer(stderr):
-        pass
+    matches = list(_SUMMARY.finditer(stderr))
+    match = matches[-1] if matches else None
     if match is None:
         raise FFmpegError(f"no loudness summary from ffmpeg ({_last_line(stderr)})", path, stderr)
     lra = match["lra"]

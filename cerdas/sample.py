@@ -97,7 +97,7 @@ def make_sample(out: Path, repeat: int = 1, ff: FFmpeg | None = None) -> list[Li
 
 def chapters_text(lines: list[Line]) -> str:
     """``HH:MM:SS title`` lines for the sample's chapters (first round only)."""
-    out = []
+    out: list[str] = []
     for (_, chapter, _), line in zip(SCRIPT, lines, strict=False):
         if chapter:
             out.append(f"{format_timestamp(0.0 if not out else line.start)} {chapter}")

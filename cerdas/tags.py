@@ -155,13 +155,14 @@ class TagStage:
         encoded = ws.resolve(episode.stages["loudness"].outputs["mp3"])
         target = ws.resolve(audio_path(episode))
         try:
-            duration = float(MP3(encoded).info.length)
+            duration = float(MP3(encoded).info.length)  # type: ignore[attr-defined]
         except (OSError, HeaderNotFoundError) as exc:
             raise MediaError(f"encoded audio is unreadable: {exc}", encoded) from exc
         with atomic_path(target) as tmp:
             shutil.copyfile(encoded, tmp)
             write_tags(tmp, episode, ctx.settings, duration)
-        data = {"bytes": target.stat().st_size, "duration": round(duration, 3), "sha256": sha256_file(target)}
+        size = target.stat().st_size
+        data = {"bytes": size, "duration": round(duration, 3), "sha256": sha256_file(target)}
         chapters = f", {len(episode.chapters)} chapters" if episode.chapters else ""
         return StageOutput(outputs={"mp3": audio_path(episode)}, data=data,
-                           summary=f"ID3v2.3{chapters}, {data['bytes'] / 1e6:.1f} MB")
+                           summary=f"ID3v2.3{chapters}, {size / 1e6:.1f} MB")

@@ -190,8 +190,3 @@ def episodes(ctx: click.Context, as_json: bool) -> None:
             state = "draft" if ep.draft else ("published" if "tag" in ep.stages else "incomplete")
             number = f"{ep.number:>3}" if ep.number is not None else "  -"
             click.echo(f"{number}  {ep.slug:<40} {state:<10} {', '.join(done)}")
-
-
-def main() -> None:
-    """Console entry point."""
-    cli(prog_name="cerdas")

@@ -1,0 +1,17 @@
+"""The ``cerdas`` command: thin Click commands over the library, one error boundary (see :mod:`cerdas.cli.core`).
+
+Each area registers its commands on the one group from its own module, so areas never edit each other's file.
+"""
+
+from __future__ import annotations
+
+from cerdas.cli import feed, search, transcribe, youtube  # noqa: F401  (register their commands)
+from cerdas.cli.core import cli
+
+
+def main() -> None:
+    """Console entry point."""
+    cli(prog_name="cerdas")
+
+
+__all__ = ["cli", "main"]
