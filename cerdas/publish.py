@@ -55,7 +55,15 @@ class PublishResult:
 def build_stages(ctx: Context, ff: FFmpeg | None = None) -> list[Stage]:
     """The publish stages in order. Later issues append transcription, YouTube, feed/site and search."""
     ff = ff or FFmpeg()
-    return [IngestStage(ff), LoudnessStage(ff), TagStage()]
+    return [
+        IngestStage(ff),
+        LoudnessStage(ff),
+        TagStage(),
+        # transcribe (issue: transcription) goes here
+        # youtube (issue: YouTube) goes here: it needs the transcript for captions
+        # feed + site (issue: feed and site) goes here: it shows the YouTube link
+        # search index (issue: search) goes here
+    ]
 
 
 def find_episode_for(ctx: Context, sha: str, slug: str | None, title: str) -> Episode | None:

@@ -1,0 +1,79 @@
+"""Where everything lives in ``feed/`` and at which public URL: one table that the feed, the site, YouTube
+descriptions and search links all use, so no two places disagree.
+
+Layout of ``feed/`` (served as ``show.base_url``)::
+
+    feed.xml                       the RSS feed
+    index.html                     the show page
+    artwork.<ext>                  the show artwork
+    episodes/<slug>/index.html     an episode page; ``#t=SECONDS`` opens the player at that moment
+    audio/<slug>.mp3               the tagged episode audio (the enclosure)
+    transcripts/<slug>.<ext>       vtt, srt, json (Podcasting 2.0), txt
+    chapters/<slug>.json           Podcasting 2.0 chapters
+    search/index.html              the search page
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from cerdas.settings import Settings
+
+TRANSCRIPT_KINDS = ("vtt", "srt", "json", "txt")
+
+
+def feed_rel() -> str:
+    return "feed.xml"
+
+
+def episode_page_rel(slug: str) -> str:
+    return f"episodes/{slug}/index.html"
+
+
+def audio_rel(slug: str) -> str:
+    return f"audio/{slug}.mp3"
+
+
+def transcript_rel(slug: str, kind: str) -> str:
+    return f"transcripts/{slug}.{kind}"
+
+
+def chapters_rel(slug: str) -> str:
+    return f"chapters/{slug}.json"
+
+
+def search_page_rel() -> str:
+    return "search/index.html"
+
+
+def absolute(settings: Settings, rel: str) -> str:
+    """``rel`` (a path inside ``feed/``) as a public URL under ``base_url``."""
+    return settings.base_url + quote(rel)
+
+
+def feed_url(settings: Settings) -> str:
+    return absolute(settings, feed_rel())
+
+
+def episode_page_url(settings: Settings, slug: str, seconds: float | None = None) -> str:
+    """The episode page, at a moment when ``seconds`` is given (``#t=SECONDS``, whole seconds)."""
+    url = settings.base_url + quote(f"episodes/{slug}/")
+    return f"{url}#t={int(seconds)}" if seconds is not None else url
+
+
+def audio_url(settings: Settings, slug: str) -> str:
+    return absolute(settings, audio_rel(slug))
+
+
+def transcript_url(settings: Settings, slug: str, kind: str) -> str:
+    return absolute(settings, transcript_rel(slug, kind))
+
+
+def chapters_url(settings: Settings, slug: str) -> str:
+    return absolute(settings, chapters_rel(slug))
+
+
+def youtube_watch_url(video_id: str, seconds: float | None = None) -> str:
+    """``https://www.youtube.com/watch?v=ID`` (``&t=SECONDS`` at a moment)."""
+    url = f"https://www.youtube.com/watch?v={quote(video_id)}"
+    return f"{url}&t={int(seconds)}s" if seconds is not None else url
