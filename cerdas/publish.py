@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from cerdas.artwork import open_image
@@ -23,11 +24,13 @@ from cerdas.episode import (
     slugify,
 )
 from cerdas.errors import CerdasError, WorkspaceError
+from cerdas.feed_rules import check_show_artwork
 from cerdas.ffmpeg import FFmpeg
 from cerdas.fsutil import sha256_file
 from cerdas.ingest import IngestStage, check_source
 from cerdas.loudness import LoudnessStage
 from cerdas.pipeline import Context, Stage, StageReport, run_pipeline
+from cerdas.site import FeedStage
 from cerdas.tags import TagStage
 
 
@@ -43,6 +46,8 @@ class PublishRequest:
     chapters_file: Path | None = None
     cover: Path | None = None
     slug: str | None = None
+    draft: bool | None = None  # kept out of the feed and site while true
+    publish_at: datetime | None = None  # the feed and site show it from then (pub_date)
 
 
 @dataclass
@@ -61,7 +66,7 @@ def build_stages(ctx: Context, ff: FFmpeg | None = None) -> list[Stage]:
         TagStage(),
         # transcribe (issue: transcription) goes here
         # youtube (issue: YouTube) goes here: it needs the transcript for captions
-        # feed + site (issue: feed and site) goes here: it shows the YouTube link
+        FeedStage(),  # feed + site: after YouTube, whose link it shows
         # search index (issue: search) goes here
     ]
 
@@ -105,6 +110,7 @@ def publish(request: PublishRequest, ctx: Context, stages: list[Stage] | None = 
         raise WorkspaceError(f"slug {request.slug!r} must be lower-case letters, digits and '-'", ws.episodes_dir)
     if not ctx.settings.artwork_path.is_file() and request.cover is None:
         raise CerdasError("show artwork not found (set 'show.artwork' in cerdas.toml)", ctx.settings.artwork_path)
+    check_show_artwork(ctx.settings)  # the feed needs Apple-valid artwork: refuse before any encoding
 
     with ws.lock():
         sha = sha256_file(source)
@@ -134,6 +140,12 @@ def publish(request: PublishRequest, ctx: Context, stages: list[Stage] | None = 
             episode.chapters = chapters
         if request.cover is not None:
             episode.cover = ws.relative(request.cover.expanduser())
+        if request.draft is not None:
+            if episode.draft and not request.draft and request.publish_at is None:
+                episode.pub_date = now_iso()  # a draft made public is new from now
+            episode.draft = request.draft
+        if request.publish_at is not None:
+            episode.pub_date = request.publish_at.isoformat()
         if not ctx.dry_run:
             ws.episode_dir(episode.slug).mkdir(parents=True, exist_ok=True)
             save_episode(ws, episode)

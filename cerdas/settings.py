@@ -43,6 +43,7 @@ class ShowSettings:
     spotify_url: str = ""
     youtube_url: str = ""
     locked: bool = True
+    guid: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,18 @@ class YouTubeSettings:
     tags: tuple[str, ...] = ()
     made_for_kids: bool = False
     waveform: bool = True
+    title_text: bool = True
+    schedule: bool = False
+    chunk_kib: int = 8192
+
+
+# YouTube's assignable video categories (videoCategories.list); [youtube] category_id must be one of them.
+YOUTUBE_CATEGORIES = {
+    1: "Film & Animation", 2: "Autos & Vehicles", 10: "Music", 15: "Pets & Animals", 17: "Sports",
+    19: "Travel & Events", 20: "Gaming", 22: "People & Blogs", 23: "Comedy", 24: "Entertainment",
+    25: "News & Politics", 26: "Howto & Style", 27: "Education", 28: "Science & Technology",
+    29: "Nonprofits & Activism",
+}
 
 
 @dataclass(frozen=True)
@@ -165,6 +178,10 @@ def validate(settings: Settings, path: Path) -> None:
         path,
     )
     _check(show.type in ("episodic", "serial"), f"'show.type' must be episodic or serial, not {show.type!r}", path)
+    from cerdas.feed_rules import check_show_text  # the feed owns what show text may contain
+
+    problem = check_show_text(show)
+    _check(problem is None, str(problem), path)
     _check(-31.0 <= audio.target_lufs <= -5.0, "'audio.target_lufs' must be between -31 and -5 LUFS", path)
     _check(-9.0 <= audio.true_peak <= 0.0, "'audio.true_peak' must be between -9 and 0 dBTP", path)
     _check(0.1 <= audio.tolerance_lu <= 2.0, "'audio.tolerance_lu' must be between 0.1 and 2 LU", path)
@@ -185,6 +202,13 @@ def validate(settings: Settings, path: Path) -> None:
         f"'youtube.privacy' must be public, unlisted or private, not {yt.privacy!r}",
         path,
     )
+    _check(yt.category_id in YOUTUBE_CATEGORIES,
+           f"'youtube.category_id' {yt.category_id} is not a YouTube category "
+           "(25 News & Politics, 27 Education, 29 Nonprofits & Activism, ...)", path)
+    _check(not yt.playlist_id or bool(re.fullmatch(r"[A-Za-z0-9_-]{2,64}", yt.playlist_id)),
+           f"'youtube.playlist_id' is not a playlist id: {yt.playlist_id!r}", path)
+    _check(yt.chunk_kib >= 256 and yt.chunk_kib % 256 == 0 and yt.chunk_kib <= 256 * 1024,
+           "'youtube.chunk_kib' must be a multiple of 256 between 256 and 262144", path)
     from cerdas.feed_rules import check_category  # local import: the feed owns Apple's category table
 
     problem = check_category(show.category, show.subcategory)

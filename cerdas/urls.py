@@ -11,6 +11,8 @@ Layout of ``feed/`` (served as ``show.base_url``)::
     transcripts/<slug>.<ext>       vtt, srt, json (Podcasting 2.0), txt
     chapters/<slug>.json           Podcasting 2.0 chapters
     search/index.html              the search page
+    covers/<slug>.<ext>            an episode's own cover (when it has one)
+    assets/<name>                  the site's stylesheet, script and small artwork copies
 """
 
 from __future__ import annotations
@@ -44,6 +46,26 @@ def chapters_rel(slug: str) -> str:
 
 def search_page_rel() -> str:
     return "search/index.html"
+
+
+def artwork_rel(ext: str) -> str:
+    """The show artwork in ``feed/`` (``ext`` without the dot: ``png`` or ``jpg``)."""
+    return f"artwork.{ext}"
+
+
+def cover_rel(slug: str, ext: str) -> str:
+    """An episode's own cover in ``feed/``."""
+    return f"covers/{slug}.{ext}"
+
+
+def asset_rel(name: str) -> str:
+    """A site asset (stylesheet, script, icon) in ``feed/``."""
+    return f"assets/{name}"
+
+
+def show_page_url(settings: Settings) -> str:
+    """The show page (``index.html``): ``base_url`` itself."""
+    return settings.base_url
 
 
 def absolute(settings: Settings, rel: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -132,6 +133,16 @@ def init(ctx: click.Context, directory: Path | None, title: str, description: st
     click.echo(f"Edit {ws.config.name}, then: cerdas publish RECORDING --title '...'")
 
 
+def _publish_at(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    """``--publish-at``: an ISO 8601 moment; a bad one is a usage error."""
+    from cerdas.feed import parse_when
+
+    try:
+        return parse_when(value) if value else None
+    except CerdasError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
 @cli.command()
 @click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--title", required=True, help="Episode title (also the ID3 title and the YouTube title).")
@@ -143,19 +154,24 @@ def init(ctx: click.Context, directory: Path | None, title: str, description: st
 @click.option("--cover", type=click.Path(path_type=Path, dir_okay=False), help="Episode cover image.")
 @click.option("--slug", help="Folder name of the episode (default: from the title).")
 @click.option("--no-youtube", is_flag=True, help="Do not upload to YouTube this time.")
+@click.option("--draft/--no-draft", default=None,
+              help="Keep the episode out of the feed and site (--no-draft publishes a draft, dated now).")
+@click.option("--publish-at", "publish_at", metavar="DATETIME", callback=_publish_at,
+              help="Show it in the feed and site from this moment (2025-07-01T09:00, local time unless +07:00).")
 @click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing, upload nothing.")
 @click.option("--force", is_flag=True, help="Redo every stage even when its inputs are unchanged.")
 @click.pass_context
 def publish(ctx: click.Context, source: Path, title: str, number: int | None, description: str | None,
             guests: tuple[str, ...], chapters: Path | None, cover: Path | None, slug: str | None,
-            no_youtube: bool, dry_run: bool, force: bool) -> None:
+            no_youtube: bool, draft: bool | None, publish_at: datetime | None, dry_run: bool, force: bool) -> None:
     """Turn SOURCE (any audio or video ffmpeg reads) into a published episode."""
     from cerdas.publish import PublishRequest
     from cerdas.publish import publish as do_publish
 
     context = _context(ctx, force=force, dry_run=dry_run, youtube=not no_youtube)
     request = PublishRequest(source=source, title=title, number=number, description=description,
-                             guests=list(guests) if guests else None, chapters_file=chapters, cover=cover, slug=slug)
+                             guests=list(guests) if guests else None, chapters_file=chapters, cover=cover, slug=slug,
+                             draft=draft, publish_at=publish_at)
     result = do_publish(request, context)
     episode = result.episode
     click.echo(f"{'Would publish' if dry_run else 'Published'}: {episode.slug}")

@@ -1,0 +1,272 @@
+"""``feed/feed.xml``: RSS 2.0 + iTunes + Podcasting 2.0, built with feedgen and :mod:`cerdas.feed_ext`.
+
+Which episodes are public is decided here (:func:`select_episodes`): not drafts, tagged audio recorded, and a
+publication date that has come (scheduled episodes appear at the first rebuild after their time). The feed lists
+them newest first; every URL comes from :mod:`cerdas.urls`.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+
+from feedgen.feed import FeedGenerator
+
+from cerdas import __version__, urls
+from cerdas.chapters import format_timestamp
+from cerdas.episode import Episode, list_episodes
+from cerdas.errors import CerdasError
+from cerdas.feed_ext import EXTENSION_NAME, Person, PodcastIndexEntryExtension, PodcastIndexExtension, Transcript
+from cerdas.settings import Settings
+from cerdas.shownotes import notes_html, strip_control
+from cerdas.transcript import transcript_path
+from cerdas.workspace import Workspace
+
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+MAX_DESCRIPTION_BYTES = 4000
+TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip", "json": "application/json"}
+"""The transcript files the feed announces (``txt`` is linked from the page only)."""
+
+
+@dataclass(frozen=True)
+class FeedEpisode:
+    """A public episode with everything the feed and its page need, read once per build."""
+
+    episode: Episode
+    published: datetime
+    audio: Path
+    size: int
+    duration: float
+    notes: str
+    cover: Path | None
+    transcripts: dict[str, Path] = field(default_factory=dict)
+    youtube_url: str = ""
+
+    @property
+    def slug(self) -> str:
+        return self.episode.slug
+
+    def cover_rel(self, artwork_rel: str) -> str:
+        """Where this episode's image lives in ``feed/``: its own cover, else the show artwork."""
+        if self.cover is None:
+            return artwork_rel
+        return urls.cover_rel(self.slug, _image_ext(self.cover))
+
+
+@dataclass
+class Selection:
+    """The episodes of a build: the public ones newest first, and what was held back and why."""
+
+    public: list[FeedEpisode]
+    drafts: list[str] = field(default_factory=list)
+    scheduled: list[tuple[str, datetime]] = field(default_factory=list)
+    unfinished: list[str] = field(default_factory=list)
+
+
+def _image_ext(path: Path) -> str:
+    ext = path.suffix.lower().lstrip(".")
+    return "jpg" if ext == "jpeg" else ext
+
+
+def artwork_ext(settings: Settings) -> str:
+    """``png`` or ``jpg``: the show artwork's extension in ``feed/``."""
+    return _image_ext(settings.artwork_path)
+
+
+def podcast_guid(settings: Settings) -> str:
+    """``podcast:guid``: ``show.guid`` when set (a moved feed keeps its identity), else the UUIDv5 of the feed
+    URL without its scheme and trailing slashes, as Podcast Index computes it."""
+    if settings.show.guid:
+        return settings.show.guid
+    address = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", "", urls.feed_url(settings)).rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, address))
+
+
+def parse_when(text: str) -> datetime:
+    """A publication moment: ISO 8601 (``2025-07-01T09:00``, ``2025-07-01 09:00+07:00``, ``2025-07-01``).
+    Without an offset the local time zone of this machine is meant."""
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise CerdasError(f"not a date and time: {text!r} (expected e.g. 2025-07-01T09:00 or 2025-07-01 09:00+07:00)"
+                          ) from exc
+    return when.astimezone() if when.tzinfo is None else when
+
+
+def published_at(episode: Episode) -> datetime:
+    """The episode's publication moment (``pub_date``, else its creation), time-zone aware."""
+    raw = episode.pub_date or episode.created
+    if not raw:
+        return datetime.now(UTC)
+    try:
+        return parse_when(raw)
+    except CerdasError as exc:
+        raise CerdasError(f"episode {episode.slug!r}: pub_date {raw!r} is not an ISO 8601 date and time") from exc
+
+
+def _feed_episode(ws: Workspace, settings: Settings, episode: Episode, when: datetime) -> FeedEpisode:
+    tag = episode.stages["tag"]
+    audio = ws.resolve(tag.outputs["mp3"])
+    size = audio.stat().st_size if audio.is_file() else int(tag.data.get("bytes", 0))
+    cover = None
+    if episode.cover:
+        cover = ws.resolve(episode.cover)
+    transcripts = {
+        kind: path for kind in urls.TRANSCRIPT_KINDS if (path := transcript_path(ws, episode.slug, kind)).is_file()
+    }
+    youtube = ""
+    video_id = str(episode.youtube.get("video_id", ""))
+    if video_id and episode.youtube.get("privacy") != "private":
+        youtube = urls.youtube_watch_url(video_id)
+    return FeedEpisode(
+        episode=episode,
+        published=when,
+        audio=audio,
+        size=size,
+        duration=float(tag.data.get("duration", 0.0)),
+        notes=notes_html(episode.description),
+        cover=cover,
+        transcripts=transcripts,
+        youtube_url=youtube,
+    )
+
+
+def select_episodes(ws: Workspace, settings: Settings, now: datetime | None = None,
+                    current: Episode | None = None) -> Selection:
+    """Every episode of the workspace sorted into public (newest first), drafts, scheduled and unfinished.
+    ``current`` replaces the stored copy of that episode (the one a running publish holds in memory)."""
+    now = now or datetime.now(UTC)
+    episodes = list_episodes(ws)
+    if current is not None:
+        episodes = [current if e.slug == current.slug else e for e in episodes]
+        if all(e.slug != current.slug for e in episodes):
+            episodes.append(current)
+    selection = Selection(public=[])
+    for episode in episodes:
+        if episode.draft:
+            selection.drafts.append(episode.slug)
+            continue
+        if episode.output("tag", "mp3") is None:
+            selection.unfinished.append(episode.slug)
+            continue
+        when = published_at(episode)
+        if when > now:
+            selection.scheduled.append((episode.slug, when))
+            continue
+        selection.public.append(_feed_episode(ws, settings, episode, when))
+    selection.public.sort(key=lambda f: (f.published, f.episode.number or 0, f.slug), reverse=True)
+    return selection
+
+
+def _extras_html(settings: Settings, item: FeedEpisode) -> list[str]:
+    """Show-notes additions, most useful first: guests, the page with the transcript, YouTube, chapters."""
+    ep = item.episode
+    parts = []
+    if ep.guests:
+        parts.append(f"<p>Tamu: {escape(', '.join(ep.guests))}</p>")
+    page = urls.episode_page_url(settings, ep.slug)
+    label = "Halaman episode dan transkrip" if "vtt" in item.transcripts or "json" in item.transcripts \
+        else "Halaman episode"
+    parts.append(f'<p><a href="{escape(page)}">{label}</a></p>')
+    if item.youtube_url:
+        parts.append(f'<p><a href="{escape(item.youtube_url)}">Tonton di YouTube</a></p>')
+    if ep.chapters:
+        lines = "<br>".join(
+            f"{format_timestamp(c.start)} {escape(c.title)}" for c in sorted(ep.chapters, key=lambda c: c.start)
+        )
+        parts.append(f"<p>Bab:<br>{lines}</p>")
+    return parts
+
+
+def item_description(settings: Settings, item: FeedEpisode) -> str:
+    """The item's HTML show notes: the producer's notes, then as many additions as fit in 4000 bytes.
+    The producer's own text is never cut: when it alone is too long, ``cerdas feed --check`` says so."""
+    html = item.notes
+    for extra in _extras_html(settings, item):
+        if len((html + extra).encode("utf-8")) <= MAX_DESCRIPTION_BYTES:
+            html += extra
+    return html or f"<p>{escape(item.episode.title)}</p>"
+
+
+def build_feed(settings: Settings, items: list[FeedEpisode], now: datetime | None = None) -> bytes:
+    """The feed document (UTF-8 bytes) for ``items`` in the order given (newest first)."""
+    now = now or datetime.now(UTC)
+    show = settings.show
+    artwork_rel = urls.artwork_rel(artwork_ext(settings))
+    artwork_url = urls.absolute(settings, artwork_rel)
+    fg = FeedGenerator()
+    fg.load_extension("podcast", atom=False, rss=True)
+    fg.register_extension(EXTENSION_NAME, PodcastIndexExtension, PodcastIndexEntryExtension, atom=False, rss=True)
+    fg.title(strip_control(show.title))
+    fg.description(strip_control(show.description or show.title))
+    # feedgen's RSS <link> is the last link() call: the self link first, the show page last.
+    fg.link(href=urls.feed_url(settings), rel="self", type="application/rss+xml")
+    fg.link(href=urls.show_page_url(settings), rel="alternate")
+    fg.language(show.language)
+    fg.image(url=artwork_url, title=strip_control(show.title), link=urls.show_page_url(settings))
+    fg.generator(f"Cerdas {__version__}", uri="https://podcastindex.org/namespace/1.0")
+    fg.lastBuildDate(now)
+    if items:
+        fg.pubDate(items[0].published)
+    if show.copyright:
+        fg.copyright(strip_control(show.copyright))
+    pod = fg.podcast
+    pod.itunes_author(strip_control(show.author or show.title))
+    pod.itunes_image(artwork_url)
+    pod.itunes_type(show.type)
+    if show.owner_email:
+        pod.itunes_owner(name=strip_control(show.owner_name or show.author or show.title), email=show.owner_email)
+    ext: PodcastIndexExtension = getattr(fg, EXTENSION_NAME)
+    ext.itunes_title(strip_control(show.title))
+    ext.itunes_explicit(show.explicit)
+    ext.itunes_category(show.category, show.subcategory)
+    ext.podcast_guid(podcast_guid(settings))
+    ext.podcast_locked(show.locked, show.owner_email)
+    ext.podcast_medium("podcast")
+    for host in show.hosts:
+        ext.podcast_person(Person(strip_control(host), "host"))
+
+    for item in items:
+        ep = item.episode
+        entry = fg.add_entry(order="append")
+        entry.title(strip_control(ep.title))
+        entry.link(href=urls.episode_page_url(settings, ep.slug))
+        html = item_description(settings, item)
+        entry.description(html)
+        entry.content(html, type="CDATA")
+        entry.guid(ep.guid, permalink=False)
+        entry.pubDate(item.published)
+        entry.enclosure(urls.audio_url(settings, ep.slug), str(item.size), "audio/mpeg")
+        ipod = entry.podcast
+        ipod.itunes_title(strip_control(ep.title))
+        ipod.itunes_duration(max(round(item.duration), 1))
+        ipod.itunes_episode_type(ep.episode_type)
+        if ep.number:  # Apple: a whole number from 1; 0 means "no number"
+            ipod.itunes_episode(ep.number)
+        if ep.season is not None:
+            ipod.itunes_season(ep.season)
+        ipod.itunes_image(urls.absolute(settings, item.cover_rel(artwork_rel)))
+        pext: PodcastIndexEntryExtension = getattr(entry, EXTENSION_NAME)
+        for kind, mime in TRANSCRIPT_TYPES.items():
+            if kind in item.transcripts:
+                pext.podcast_transcript(Transcript(
+                    urls.transcript_url(settings, ep.slug, kind), mime, show.language,
+                    "captions" if kind == "vtt" else "",
+                ))
+        if ep.chapters:
+            pext.podcast_chapters(urls.chapters_url(settings, ep.slug))
+        for guest in ep.guests:
+            pext.podcast_person(Person(strip_control(guest), "guest"))
+        if ep.season is not None:
+            pext.podcast_season(ep.season)
+        if ep.number:
+            pext.podcast_episode(ep.number)
+    try:
+        data: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    except ValueError as exc:  # lxml refuses text XML cannot carry
+        raise CerdasError(f"the feed cannot be written: {exc}") from exc
+    return data

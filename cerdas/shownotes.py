@@ -1,0 +1,152 @@
+"""Show notes: the producer's description (plain text or simple HTML) as safe HTML for the feed and the pages.
+
+Plain text becomes paragraphs with links; HTML keeps a small set of tags (the ones Apple Podcasts and Spotify
+render) and escapes everything else, so ``<script>`` shows as text and never runs.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from html.parser import HTMLParser
+
+ALLOWED_TAGS = frozenset({"p", "br", "a", "strong", "em", "b", "i", "u", "ul", "ol", "li", "blockquote", "code"})
+_HTML_HINT = re.compile(r"<\s*/?\s*(?:" + "|".join(sorted(ALLOWED_TAGS)) + r")\b[^>]*>", re.IGNORECASE)
+_URL = re.compile(r"\bhttps?://[^\s<>\"']+", re.IGNORECASE)
+_SAFE_HREF = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def strip_control(text: str) -> str:
+    """``text`` without characters XML 1.0 cannot carry (C0 controls but tab and newlines, U+FFFE, U+FFFF)."""
+    return _CONTROL.sub("", text)
+
+
+def _link(match: re.Match[str]) -> str:
+    url = match.group(0)
+    tail = ""
+    while url and url[-1] in ".,;:!?)":
+        url, tail = url[:-1], url[-1] + tail
+    return f'<a href="{escape(url)}">{escape(url)}</a>{escape(tail)}'
+
+
+def _text_with_links(text: str) -> str:
+    out, pos = [], 0
+    for match in _URL.finditer(text):
+        out.append(escape(text[pos : match.start()], quote=False))
+        out.append(_link(match))
+        pos = match.end()
+    out.append(escape(text[pos:], quote=False))
+    return "".join(out)
+
+
+def plain_to_html(text: str) -> str:
+    """Paragraphs at blank lines, ``<br>`` at single line breaks, bare URLs as links; everything escaped."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", strip_control(text).replace("\r\n", "\n")) if p.strip()]
+    return "".join(
+        "<p>" + "<br>".join(_text_with_links(line.strip()) for line in p.split("\n")) + "</p>" for p in paragraphs
+    )
+
+
+class _Sanitiser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.out.append(escape(self.get_starttag_text() or f"<{tag}>", quote=False))
+            return
+        if tag == "br":
+            self.out.append("<br>")
+            return
+        if tag == "a":
+            href = (dict(attrs).get("href") or "").strip()
+            if not _SAFE_HREF.match(href):
+                self.stack.append("")  # a link to javascript: or nowhere: keep its text, drop the link
+                return
+            self.stack.append("a")
+            self.out.append(f'<a href="{escape(href)}">')
+            return
+        self.stack.append(tag)
+        self.out.append(f"<{tag}>")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag in ALLOWED_TAGS and tag != "br":
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "br":
+            return
+        if tag not in ALLOWED_TAGS:
+            self.out.append(escape(f"</{tag}>", quote=False))
+            return
+        wanted = tag
+        if wanted not in self.stack and not (wanted == "a" and "" in self.stack):
+            return  # a stray end tag
+        while self.stack:
+            open_tag = self.stack.pop()
+            if open_tag:
+                self.out.append(f"</{open_tag}>")
+            if open_tag == wanted or (wanted == "a" and open_tag == ""):
+                break
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(escape(data, quote=False))
+
+    def result(self) -> str:
+        self.close()
+        self.out.extend(f"</{t}>" for t in reversed(self.stack) if t)
+        self.stack.clear()
+        return "".join(self.out)
+
+
+def sanitise_html(html: str) -> str:
+    """Keep :data:`ALLOWED_TAGS` (links only to http(s)/mailto), escape every other tag, drop comments."""
+    parser = _Sanitiser()
+    parser.feed(strip_control(html))
+    return parser.result()
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether the description uses any of the allowed tags (else it is taken as plain text)."""
+    return bool(_HTML_HINT.search(text))
+
+
+def notes_html(description: str) -> str:
+    """The show notes as safe HTML, whichever way the producer wrote them."""
+    if not description.strip():
+        return ""
+    return sanitise_html(description) if looks_like_html(description) else plain_to_html(description)
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("br", "p", "li"):
+            self.parts.append(" ")
+
+
+def html_to_text(html: str) -> str:
+    """The text of (our own, sanitised) HTML on one line."""
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
+def summary(html: str, limit: int = 200) -> str:
+    """A one-line excerpt of at most ``limit`` characters, cut at a word."""
+    text = html_to_text(html)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(",.;:") + "…"
