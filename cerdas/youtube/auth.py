@@ -1,0 +1,177 @@
+"""Sign-in: the OAuth client file, the saved token (outside the repository, mode 0600) and its refresh.
+
+The token is google-auth "authorized user" JSON. It lives at ``CERDAS_YOUTUBE_TOKEN`` or in the user's config
+folder (``$XDG_CONFIG_HOME/cerdas/youtube-token.json``), is written atomically with mode 0600 and written again
+after every refresh. Nothing here ever puts a token into a message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cerdas.errors import CerdasError
+from cerdas.fsutil import atomic_write_text
+from cerdas.settings import Settings
+from cerdas.youtube import client
+from cerdas.youtube.errors import AuthError
+
+TOKEN_ENV = "CERDAS_YOUTUBE_TOKEN"
+CLIENT_SECRETS_ENV = "CERDAS_YOUTUBE_CLIENT_SECRETS"
+LOGIN_HINT = client.LOGIN_HINT
+SCOPE = client.SCOPE
+
+
+def token_path() -> Path:
+    """Where the token is kept: ``CERDAS_YOUTUBE_TOKEN``, else the user's config folder."""
+    env = os.environ.get(TOKEN_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME", "").strip() or str(Path.home() / ".config")
+    return Path(base).expanduser() / "cerdas" / "youtube-token.json"
+
+
+def client_secrets_path(settings: Settings) -> Path | None:
+    """The OAuth client file: ``CERDAS_YOUTUBE_CLIENT_SECRETS``, else ``youtube.client_secrets``."""
+    raw = os.environ.get(CLIENT_SECRETS_ENV, "").strip() or settings.youtube.client_secrets.strip()
+    if not raw:
+        return None
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else settings.root / path
+
+
+def ca_certs_from_env() -> str | None:
+    """A CA bundle to trust in addition to nothing else (the emulator's test certificate), if set."""
+    value = os.environ.get(client.CA_CERTS_ENV, "").strip()
+    if value and not Path(value).is_file():
+        raise CerdasError(f"{client.CA_CERTS_ENV} names no file", value)
+    return value or None
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def check_token_location(path: Path, workspace_root: Path | None) -> None:
+    """Refuse a token inside the workspace (it would end up in the repository)."""
+    if workspace_root is not None and _inside(path, workspace_root):
+        raise AuthError(f"the YouTube token must live outside the workspace (it is a secret); set {TOKEN_ENV} "
+                        "to a path in your home folder", str(path))
+
+
+def read_token(path: Path) -> dict[str, Any]:
+    """Read and check the saved token; tightens loose permissions to 0600."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AuthError(f"no YouTube sign-in saved; {LOGIN_HINT}", str(path)) from None
+    except OSError as exc:
+        raise AuthError(f"cannot read the YouTube token ({exc.strerror}); {LOGIN_HINT}", str(path)) from None
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        os.chmod(path, 0o600)
+    try:
+        info = json.loads(text)
+    except json.JSONDecodeError:
+        raise AuthError(f"the YouTube token file is not JSON; {LOGIN_HINT}", str(path)) from None
+    if not isinstance(info, dict):
+        raise AuthError(f"the YouTube token file is not a JSON object; {LOGIN_HINT}", str(path))
+    missing = [k for k in ("refresh_token", "client_id", "client_secret") if not info.get(k)]
+    if missing:
+        raise AuthError(f"the YouTube token lacks {', '.join(missing)}; {LOGIN_HINT}", str(path))
+    scopes = info.get("scopes") or []
+    if isinstance(scopes, str):
+        scopes = scopes.split()
+    if SCOPE not in scopes:
+        shown = ", ".join(s.rsplit("/", 1)[-1] for s in scopes) or "none"
+        raise AuthError(f"the YouTube token is for other scopes ({shown}), not youtube.force-ssl; {LOGIN_HINT}",
+                        str(path))
+    return info
+
+
+def save_token(path: Path, text: str) -> None:
+    """Write the token atomically, mode 0600, its folder 0700 when we create it."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    atomic_write_text(path, text if text.endswith("\n") else text + "\n", mode=0o600)
+
+
+@dataclass
+class Session:
+    """A signed-in client plus where its token lives."""
+
+    youtube: client.YouTubeClient
+    token: Path
+    endpoint: str | None
+
+
+def load_credentials(path: Path) -> Any:
+    """Credentials from the saved token, saving the token again after each refresh."""
+    info = read_token(path)
+    return client.credentials_from_info(info, on_refresh=lambda text: save_token(path, text))
+
+
+def connect(workspace_root: Path | None = None) -> Session:
+    """Read the token and build the client (no network until the first call)."""
+    path = token_path()
+    check_token_location(path, workspace_root)
+    creds = load_credentials(path)
+    endpoint = client.endpoint_from_env()
+    yt = client.YouTubeClient.connect(creds, endpoint=endpoint, ca_certs=ca_certs_from_env())
+    return Session(yt, path, endpoint)
+
+
+def preflight(settings: Settings) -> Path:
+    """Everything about sign-in that can be checked without the network; returns the token path."""
+    path = token_path()
+    check_token_location(path, settings.root)
+    read_token(path)
+    client.endpoint_from_env()
+    ca_certs_from_env()
+    return path
+
+
+def login(settings: Settings, on_url: Callable[[str], None], timeout: float = 300.0,
+          secrets: Path | None = None) -> Path:
+    """Run the installed-app flow with the configured client file and save the token; returns its path."""
+    path = token_path()
+    check_token_location(path, settings.root)
+    secrets = secrets or client_secrets_path(settings)
+    if secrets is None:
+        raise CerdasError(f"no OAuth client file: set youtube.client_secrets in cerdas.toml or {CLIENT_SECRETS_ENV} "
+                          "(Google Cloud console → Credentials → OAuth client ID → Desktop app → Download JSON)")
+    if not secrets.is_file():
+        raise CerdasError("OAuth client file not found", secrets)
+    text = client.run_installed_app_flow(secrets, on_url, timeout=timeout, ca_certs=ca_certs_from_env())
+    save_token(path, text)
+    return path
+
+
+def logout() -> Path | None:
+    """Forget the saved token (it stays valid at Google until revoked there); the path removed, if any."""
+    path = token_path()
+    if path.exists():
+        path.unlink()
+        return path
+    return None
+
+
+def token_state(check_online: bool = True) -> dict[str, Any]:
+    """The token's state for ``cerdas youtube status``: file, scopes, expiry, and whether a refresh works."""
+    path = token_path()
+    state: dict[str, Any] = {"token_file": str(path)}
+    creds = load_credentials(path)
+    state.update(client.credentials_state(creds))
+    if check_online:
+        client.refresh_credentials(creds, ca_certs=ca_certs_from_env())
+        state.update(client.credentials_state(creds), refreshed=True)
+    return state

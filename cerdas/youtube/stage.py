@@ -1,0 +1,403 @@
+"""The publish stage: render (or mux) the video, upload it once, then bring captions, thumbnail, playlist and the
+title/description up to date. Each step is recorded in the journal, so re-running does only what is missing.
+
+A quota stop (or YouTube staying unreachable through every retry) ends the stage with a warning, not an error:
+the rest of publish continues and the next publish picks up where this one stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from cerdas import render, urls
+from cerdas.artwork import open_image
+from cerdas.episode import Episode, save_episode
+from cerdas.errors import CerdasError
+from cerdas.ffmpeg import FFmpeg
+from cerdas.fsutil import fingerprint, sha256_file
+from cerdas.pipeline import Context, StageOutput
+from cerdas.tags import cover_path
+from cerdas.transcript import transcript_path
+from cerdas.workspace import Workspace
+from cerdas.youtube import auth
+from cerdas.youtube.client import YouTubeClient
+from cerdas.youtube.errors import QuotaStop, YouTubeError
+from cerdas.youtube.metadata import VideoMetadata, build_metadata
+from cerdas.youtube.upload import JOURNAL_NAME, NOT_FOUND_RETRIES, Backoff, GaveUp, Journal, upload_video, with_retries
+
+THUMBNAIL_MAX = 2 * 1024 * 1024
+CAPTION_NAMES = {"id": "Bahasa Indonesia", "en": "English", "ms": "Bahasa Melayu", "jv": "Basa Jawa"}
+THUMBNAIL_REFUSED = frozenset({"forbidden", "insufficientPermissions"})
+
+
+def journal_path(ws: Workspace, slug: str) -> Path:
+    return ws.episode_dir(slug) / JOURNAL_NAME
+
+
+def video_path(ws: Workspace, slug: str) -> Path:
+    """Where the upload file is rendered: ``episodes/<slug>/<slug>.mp4``."""
+    return ws.episode_dir(slug) / f"{slug}.mp4"
+
+
+def caption_file(ws: Workspace, slug: str) -> Path | None:
+    """The transcript to upload as captions (VTT, else SRT), or None when there is none."""
+    for kind in ("vtt", "srt"):
+        path = transcript_path(ws, slug, kind)
+        if path.is_file():
+            return path
+    return None
+
+
+def caption_language(ctx: Context) -> str:
+    lang = ctx.settings.whisper.language
+    return ctx.settings.show.language if lang == "auto" else lang
+
+
+def _audio(episode: Episode, ctx: Context) -> Path:
+    """The normalised episode audio (the tag stage's MP3)."""
+    rel = episode.output("tag", "mp3")
+    path = ctx.workspace.resolve(rel) if rel else None
+    if path is None or not path.is_file():
+        raise CerdasError(f"episode {episode.slug!r} has no finished audio yet; run 'cerdas publish' first")
+    return path
+
+
+def _frame(episode: Episode, ctx: Context) -> render.Frame:
+    yt = ctx.settings.youtube
+    guests = ", ".join(episode.guests)
+    return render.Frame(
+        image=cover_path(episode, ctx.settings),
+        title=episode.title if yt.title_text else "",
+        show=ctx.settings.show.title if yt.title_text else "",
+        guests=guests if yt.title_text else "",
+        waveform=yt.waveform,
+    )
+
+
+def _is_video(episode: Episode) -> bool:
+    rec = episode.stages.get("ingest")
+    return bool(rec and rec.data.get("video"))
+
+
+def render_key(episode: Episode, ctx: Context) -> str:
+    """What the upload file depends on: the audio (loudness stage) and either the picture or the source video."""
+    loud = episode.stages.get("loudness")
+    audio = loud.fingerprint if loud else episode.output("tag", "mp3")
+    if _is_video(episode):
+        return fingerprint({"kind": "mux", "audio": audio, "source": episode.source_sha256,
+                            "version": render.RENDER_VERSION})
+    return fingerprint({"kind": "still", "audio": audio, "frame": _frame(episode, ctx).key()})
+
+
+def thumbnail_jpeg(episode: Episode, ctx: Context) -> bytes:
+    """A 1280×720 JPEG (≤ 2 MB) of the episode cover with the title, as on the video."""
+    frame = _frame(episode, ctx)
+    picture = render.compose_frame(render.Frame(frame.image, frame.title, frame.show, frame.guests, False))
+    for quality in (90, 82, 74, 66, 58):
+        out = io.BytesIO()
+        picture.convert("RGB").save(out, format="JPEG", quality=quality, optimize=True)
+        if out.tell() <= THUMBNAIL_MAX:
+            return out.getvalue()
+    picture.thumbnail((960, 540), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    picture.convert("RGB").save(out, format="JPEG", quality=70)
+    return out.getvalue()
+
+
+@dataclass
+class SyncResult:
+    """What one run did on YouTube."""
+
+    video_id: str = ""
+    state: str = "done"
+    actions: list[str] = field(default_factory=list)
+    uploaded_bytes: int = 0
+
+    def summary(self) -> str:
+        if self.state != "done":
+            return f"stopped: {self.state}"
+        what = ", ".join(self.actions) if self.actions else "already up to date"
+        return f"{self.video_id}: {what}"
+
+
+def _publish_record(episode: Episode, journal: Journal, meta: VideoMetadata | None) -> None:
+    if not journal.video_id:
+        episode.youtube = {}
+        return
+    record: dict[str, Any] = dict(episode.youtube)
+    record.update(video_id=journal.video_id, url=urls.youtube_watch_url(journal.video_id),
+                  uploaded_at=journal.uploaded_at, state="waiting" if journal.waiting else "done",
+                  captions=bool(journal.caption_id), thumbnail=bool(journal.thumbnail_sha256)
+                  and not journal.thumbnail_note, playlist_item_id=journal.playlist_item_id)
+    if meta is not None:
+        record.update(privacy=meta.privacy, publish_at=meta.publish_at)
+    episode.youtube = record
+
+
+def prepare_video(episode: Episode, ctx: Context, journal: Journal, ff: FFmpeg) -> Path:
+    """The file to upload, rendered (or muxed) when missing or stale; the journal learns its size and hash.
+
+    A session recorded for other bytes is dropped (YouTube would assemble a corrupt file otherwise).
+    """
+    ws = ctx.workspace
+    target = video_path(ws, episode.slug)
+    key = render_key(episode, ctx)
+    if journal.render_key == key and target.is_file() and target.stat().st_size == journal.file_size:
+        if journal.session_uri and sha256_file(target) != journal.file_sha256:
+            journal.session_uri, journal.confirmed_bytes = "", 0
+            journal.file_sha256 = sha256_file(target)
+            journal.save()
+        return target
+    audio = _audio(episode, ctx)
+    if _is_video(episode):
+        source = ws.resolve(episode.source)
+        bar = ctx.reporter.progress("Menggabungkan video", 0.0)
+        try:
+            render.mux_video(source, audio, target, ff, bar)
+        finally:
+            bar.close()
+    else:
+        frame = _frame(episode, ctx)
+        bar = ctx.reporter.progress("Membuat video", ff.probe(audio).duration)
+        try:
+            render.render_still(audio, frame, target, ff, bar)
+        finally:
+            bar.close()
+    digest = sha256_file(target)
+    if digest != journal.file_sha256:
+        journal.session_uri, journal.confirmed_bytes = "", 0
+    journal.render_key, journal.file = key, ws.relative(target)
+    journal.file_size, journal.file_sha256 = target.stat().st_size, digest
+    journal.save()
+    return target
+
+
+def check_inputs(episode: Episode, ctx: Context) -> VideoMetadata:
+    """Everything that can be wrong before any upload: audio, artwork, metadata (warnings reported)."""
+    if not _is_video(episode):
+        _audio(episode, ctx)
+    open_image(cover_path(episode, ctx.settings))
+    meta = build_metadata(episode, ctx.settings)
+    return meta
+
+
+def sync_episode(episode: Episode, ctx: Context, ff: FFmpeg | None = None,
+                 yt: YouTubeClient | None = None) -> SyncResult:
+    """Bring the episode's video on YouTube up to date (upload at most once) and record it in the episode."""
+    ff = ff or FFmpeg()
+    ws, rep = ctx.workspace, ctx.reporter
+    meta = check_inputs(episode, ctx)
+    for warning in meta.warnings:
+        rep.warn(f"YouTube: {warning}")
+    journal = Journal.load(journal_path(ws, episode.slug))
+    client = yt or auth.connect(ws.root).youtube
+    backoff = Backoff.from_env()
+    result = SyncResult(video_id=journal.video_id)
+    snippet_fp = fingerprint(meta.body()["snippet"])
+
+    def on_video(video_id: str) -> None:  # the id goes into episode.toml the moment it exists
+        _publish_record(episode, journal, meta)
+        save_episode(ws, episode)
+
+    try:
+        journal.waiting = ""
+        if journal.video_id:
+            video = with_retries(lambda: client.get_video(journal.video_id), backoff, "looking up the video")
+            if video is None:
+                raise YouTubeError(f"video {journal.video_id} (recorded in {JOURNAL_NAME}) is no longer on the "
+                                   f"channel; to upload again run 'cerdas youtube forget {episode.slug}' and publish")
+        else:
+            path = prepare_video(episode, ctx, journal, ff)
+            size = path.stat().st_size
+            resumed = journal.confirmed_bytes if journal.session_uri else 0
+            bar = rep.progress("Mengunggah ke YouTube", float(size), "B")
+            try:
+                upload_video(client, journal, path, meta.body(), ctx.settings.youtube.chunk_kib * 1024, backoff,
+                             bar, on_video)
+            finally:
+                bar.close()
+            journal.metadata = snippet_fp
+            journal.save()
+            result.video_id = journal.video_id
+            result.uploaded_bytes = size - resumed
+            result.actions.append(f"uploaded {size / 1e6:.1f} MB" + (f" (resumed at {resumed / 1e6:.1f} MB)"
+                                                                      if resumed else "") + f" as {meta.privacy}")
+        video_id = journal.video_id
+        if journal.metadata != snippet_fp:
+            with_retries(lambda: client.update_snippet(video_id, meta.body()["snippet"]), backoff,
+                         "updating the title and description", NOT_FOUND_RETRIES)
+            journal.metadata = snippet_fp
+            journal.save()
+            result.actions.append("title and description updated")
+        _sync_captions(client, journal, video_id, episode, ctx, backoff, result)
+        _sync_thumbnail(client, journal, video_id, episode, ctx, backoff, result)
+        _sync_playlist(client, journal, video_id, ctx, backoff, result)
+        journal.waiting = ""
+        journal.save()
+    except (QuotaStop, GaveUp) as exc:
+        journal.waiting = str(exc)
+        journal.save()
+        result.state = str(exc)
+        rep.warn(f"YouTube stopped: {exc}")
+    finally:
+        _publish_record(episode, journal, meta)
+    result.video_id = journal.video_id
+    return result
+
+
+def _sync_captions(client: YouTubeClient, journal: Journal, video_id: str, episode: Episode, ctx: Context,
+                   backoff: Backoff, result: SyncResult) -> None:
+    path = caption_file(ctx.workspace, episode.slug)
+    if path is None:
+        if not journal.caption_id:
+            ctx.reporter.info("YouTube: no transcript yet, so no captions (they are added on a later publish)")
+        return
+    digest = sha256_file(path)
+    if digest == journal.caption_sha256:
+        return
+    lang = caption_language(ctx)
+    name = CAPTION_NAMES.get(lang.split("-")[0], lang)
+    if journal.caption_id:
+        caption_id = journal.caption_id
+        with_retries(lambda: client.update_caption(caption_id, path), backoff, "replacing captions",
+                     NOT_FOUND_RETRIES)
+        result.actions.append("captions replaced")
+    else:
+        try:
+            res = with_retries(lambda: client.insert_caption(video_id, lang, name, path), backoff,
+                               "uploading captions", NOT_FOUND_RETRIES)
+            journal.caption_id = str(res.get("id", ""))
+        except YouTubeError as exc:
+            if exc.reason != "captionExists":
+                raise
+            # An earlier attempt stored the track but its answer was lost: that counts as done.
+            tracks = with_retries(lambda: client.list_captions(video_id), backoff, "listing captions")
+            match = [t for t in tracks if t.get("snippet", {}).get("language") == lang]
+            journal.caption_id = str(match[0].get("id", "")) if match else "exists"
+        result.actions.append(f"captions ({lang})")
+    journal.caption_sha256 = digest
+    journal.save()
+
+
+def _sync_thumbnail(client: YouTubeClient, journal: Journal, video_id: str, episode: Episode, ctx: Context,
+                    backoff: Backoff, result: SyncResult) -> None:
+    data = thumbnail_jpeg(episode, ctx)
+    digest = hashlib.sha256(data).hexdigest()
+    if digest == journal.thumbnail_sha256:
+        return
+    try:
+        with_retries(lambda: client.set_thumbnail(video_id, data, "image/jpeg"), backoff, "setting the thumbnail",
+                     NOT_FOUND_RETRIES)
+        journal.thumbnail_note = ""
+        result.actions.append("thumbnail")
+    except YouTubeError as exc:
+        if exc.status != 403 or exc.reason not in THUMBNAIL_REFUSED:
+            raise
+        journal.thumbnail_note = "YouTube refused a custom thumbnail: the channel must be verified (phone) first"
+        ctx.reporter.warn(f"YouTube: {journal.thumbnail_note}")
+    journal.thumbnail_sha256 = digest
+    journal.save()
+
+
+def _sync_playlist(client: YouTubeClient, journal: Journal, video_id: str, ctx: Context, backoff: Backoff,
+                   result: SyncResult) -> None:
+    playlist = ctx.settings.youtube.playlist_id
+    if not playlist or (journal.playlist_id == playlist and journal.playlist_item_id):
+        return
+
+    def add() -> str:
+        # YouTube adds a video to a playlist as often as asked: look first, on every attempt.
+        present = client.playlist_items(playlist, video_id)
+        if present:
+            return str(present[0].get("id", ""))
+        return str(client.insert_playlist_item(playlist, video_id).get("id", ""))
+
+    journal.playlist_item_id = with_retries(add, backoff, "adding the video to the playlist", NOT_FOUND_RETRIES)
+    journal.playlist_id = playlist
+    journal.save()
+    result.actions.append("playlist")
+
+
+def plan(episode: Episode, ctx: Context) -> list[str]:
+    """What a run would do, without the network or any change (``--dry-run``)."""
+    meta = check_inputs(episode, ctx)
+    journal = Journal.load(journal_path(ctx.workspace, episode.slug))
+    steps = [f"warning: {w}" for w in meta.warnings]
+    if journal.video_id:
+        steps.append(f"video {journal.video_id} is on YouTube; nothing is uploaded again")
+        if journal.metadata != fingerprint(meta.body()["snippet"]):
+            steps.append("update the title, description and tags")
+    else:
+        target = video_path(ctx.workspace, episode.slug)
+        fresh = journal.render_key == render_key(episode, ctx) and target.is_file()
+        if not fresh:
+            steps.append(("mux the recording's picture with the normalised audio" if _is_video(episode)
+                          else "render the artwork video") + f" to {ctx.workspace.relative(target)}")
+        if journal.session_uri:
+            steps.append(f"resume the upload at byte {journal.confirmed_bytes:,}")
+        else:
+            steps.append(f"upload it as {meta.privacy}" + (f", public at {meta.publish_at}" if meta.publish_at else ""))
+    transcript = caption_file(ctx.workspace, episode.slug)
+    if transcript is None:
+        steps.append("no captions (no transcript)")
+    elif sha256_file(transcript) != journal.caption_sha256:
+        steps.append(f"{'replace' if journal.caption_id else 'upload'} captions from {transcript.name}")
+    if hashlib.sha256(thumbnail_jpeg(episode, ctx)).hexdigest() != journal.thumbnail_sha256:
+        steps.append("set the thumbnail")
+    playlist = ctx.settings.youtube.playlist_id
+    if playlist and not (journal.playlist_id == playlist and journal.playlist_item_id):
+        steps.append(f"add to playlist {playlist}")
+    steps += [f"title: {meta.title}", f"tags: {', '.join(meta.tags)}", "description:",
+              *("  " + line for line in meta.description.splitlines())]
+    return steps
+
+
+class YouTubeStage:
+    """Upload the episode to the office's channel (skipped with ``--no-youtube`` or when not configured)."""
+
+    name = "youtube"
+
+    def __init__(self, ff: FFmpeg | None = None, ctx: Context | None = None, explicit: bool = False) -> None:
+        self.ff = ff or FFmpeg()
+        self.explicit = explicit
+        if ctx is not None and self.skip_reason(None, ctx) is None:
+            auth.preflight(ctx.settings)  # a missing or wrong sign-in stops publish before any work
+
+    def skip_reason(self, episode: Episode | None, ctx: Context) -> str | None:
+        if not ctx.youtube:
+            return "--no-youtube"
+        if not ctx.settings.youtube.enabled and not self.explicit:
+            return "YouTube is not configured (set youtube.enabled = true and run 'cerdas youtube login')"
+        return None
+
+    def inputs(self, episode: Episode, ctx: Context) -> dict[str, Any]:
+        journal = Journal.load(journal_path(ctx.workspace, episode.slug))
+        transcript = caption_file(ctx.workspace, episode.slug)
+        cover = cover_path(episode, ctx.settings)
+        yt = ctx.settings.youtube
+        data: dict[str, Any] = {
+            "render": render_key(episode, ctx),
+            "metadata": fingerprint(build_metadata(episode, ctx.settings).body()["snippet"]),
+            "transcript": sha256_file(transcript) if transcript else None,
+            "cover": [str(cover), cover.stat().st_size if cover.is_file() else 0],
+            "playlist": yt.playlist_id,
+            "video_id": journal.video_id,
+        }
+        if not journal.complete:
+            data["unfinished"] = secrets.token_hex(8)  # an unfinished upload is never current: every run continues
+        return data
+
+    def run(self, episode: Episode, ctx: Context) -> StageOutput:
+        result = sync_episode(episode, ctx, self.ff)
+        ws = ctx.workspace
+        data = {"video_id": result.video_id, "state": "done" if result.state == "done" else "waiting",
+                "uploaded_bytes": result.uploaded_bytes}
+        outputs = {"journal": ws.relative(journal_path(ws, episode.slug))}
+        return StageOutput(outputs=outputs, data=data, summary=result.summary())
