@@ -32,6 +32,8 @@ from cerdas.loudness import LoudnessStage
 from cerdas.pipeline import Context, Stage, StageReport, run_pipeline
 from cerdas.site import FeedStage
 from cerdas.tags import TagStage
+from cerdas.transcribe import TranscribeStage
+from cerdas.youtube.stage import YouTubeStage
 
 
 @dataclass
@@ -64,8 +66,8 @@ def build_stages(ctx: Context, ff: FFmpeg | None = None) -> list[Stage]:
         IngestStage(ff),
         LoudnessStage(ff),
         TagStage(),
-        # transcribe (issue: transcription) goes here
-        # youtube (issue: YouTube) goes here: it needs the transcript for captions
+        TranscribeStage.for_publish(ctx),  # checks the Whisper model and language now, before any work
+        YouTubeStage(ff, ctx),  # after the transcript (captions); checks the sign-in before any stage runs
         FeedStage(),  # feed + site: after YouTube, whose link it shows
         # search index (issue: search) goes here
     ]
@@ -111,6 +113,8 @@ def publish(request: PublishRequest, ctx: Context, stages: list[Stage] | None = 
     if not ctx.settings.artwork_path.is_file() and request.cover is None:
         raise CerdasError("show artwork not found (set 'show.artwork' in cerdas.toml)", ctx.settings.artwork_path)
     check_show_artwork(ctx.settings)  # the feed needs Apple-valid artwork: refuse before any encoding
+    # stages check their own prerequisites (Whisper model, sign-in) when built: before any episode file is written
+    stages = stages if stages is not None else build_stages(ctx)
 
     with ws.lock():
         sha = sha256_file(source)
@@ -149,5 +153,5 @@ def publish(request: PublishRequest, ctx: Context, stages: list[Stage] | None = 
         if not ctx.dry_run:
             ws.episode_dir(episode.slug).mkdir(parents=True, exist_ok=True)
             save_episode(ws, episode)
-        reports = run_pipeline(stages if stages is not None else build_stages(ctx), episode, ctx)
+        reports = run_pipeline(stages, episode, ctx)
     return PublishResult(episode, created, reports)
