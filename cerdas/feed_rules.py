@@ -35,6 +35,8 @@ TRANSCRIPT_TYPES = ("text/vtt", "application/x-subrip", "application/srt", "appl
                     "text/plain")
 EPISODE_TYPES = ("full", "trailer", "bonus")
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>?")
+_RFC822 = re.compile(r"^(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                     r"\d{4} \d{2}:\d{2}(?::\d{2})? (?:[+-]\d{4}|GMT|UT|[ECMP][SD]T|Z)$")
 _DURATION = re.compile(r"^(?:\d+|(?:\d+:)?[0-5]?\d:[0-5]\d)$")
 
 APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -172,13 +174,17 @@ def check_show_artwork(settings: Settings) -> None:
 
 
 def _rfc822(text: str | None) -> datetime | None:
-    if not text:
+    """The moment an RFC 822 date names, or ``None`` when malformed, without a zone or on the wrong weekday."""
+    match = _RFC822.match((text or "").strip())
+    if not match:
         return None
     try:
-        when = email.utils.parsedate_to_datetime(text.strip())
+        when = email.utils.parsedate_to_datetime(match.group(0))
     except (TypeError, ValueError, IndexError):
         return None
-    return when if when.tzinfo is not None else None
+    if when.tzinfo is None or (match.group(1) and match.group(1) != when.strftime("%a")):
+        return None
+    return when
 
 
 def _local_file(feed_dir: Path, base_url: str, url: str) -> Path | None:
@@ -271,8 +277,9 @@ def check_feed(feed_dir: Path, settings: Settings, now: datetime | None = None) 
         err(where, f"<podcast:guid> is missing or not a UUID: {guid!r}")
     if text(channel, "podcast:locked") not in ("yes", "no"):
         err(where, "<podcast:locked> must be 'yes' or 'no'")
-    if channel.find("lastBuildDate") is not None and _rfc822(text(channel, "lastBuildDate")) is None:
-        err(where, "<lastBuildDate> is not an RFC 822 date")
+    for tag in ("lastBuildDate", "pubDate"):
+        if channel.find(tag) is not None and _rfc822(text(channel, tag)) is None:
+            err(where, f"<{tag}> is not an RFC 822 date with a time zone")
 
     items = channel.findall("item")
     if not items:
