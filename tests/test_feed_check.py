@@ -237,7 +237,7 @@ def test_a_crash_while_building_leaves_the_published_feed(built: Workspace) -> N
     (built.transcripts_dir / "rusak.json").write_text("{ bukan json", encoding="utf-8")
     from cerdas.errors import CerdasError
 
-    with pytest.raises(CerdasError, match="rusak.json"):
+    with pytest.raises(CerdasError, match=r"rusak\.json"):
         build_site(built, built.settings(), now=NOW)
     assert _snapshot(built.feed_dir) == before
     assert not list(built.root.glob(".feed.*"))
