@@ -36,7 +36,8 @@ TRANSCRIPT_TYPES = ("text/vtt", "application/x-subrip", "application/srt", "appl
 EPISODE_TYPES = ("full", "trailer", "bonus")
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>?")
 _RFC822 = re.compile(r"^(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d{1,2} "
-                     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}(?::\d{2})? (?:[+-]\d{4}|GMT|UT|[ECMP][SD]T|Z)$")
+                     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} "
+                     r"\d{2}:\d{2}(?::\d{2})? (?:[+-]\d{4}|GMT|UT|[ECMP][SD]T|Z)$")
 _DURATION = re.compile(r"^(?:\d+|(?:\d+:)?[0-5]?\d:[0-5]\d)$")
 
 APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
