@@ -2,17 +2,25 @@
 
 On disk, per episode, in ``transcripts/``: ``<slug>.vtt`` (the master a producer may correct by hand),
 ``<slug>.srt``, ``<slug>.json`` (Podcasting 2.0 transcript JSON) and ``<slug>.txt``. Readers that need segments
-(site, search) read the JSON with :func:`load_json`.
+(site, search) read the JSON with :func:`load_json`; :func:`load_vtt` reads the (possibly hand-edited) VTT.
+
+The writers here are pure text functions over a list of :class:`Segment` cues; a segment's ``text`` may hold a
+line break where a caption wraps (VTT and SRT keep it; JSON and TXT join the lines with a space).
 """
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from cerdas.errors import CerdasError
 from cerdas.workspace import Workspace
+
+JSON_VERSION = "1.0.0"
+KINDS = ("vtt", "srt", "json", "txt")
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,11 @@ class Segment:
     end: float
     text: str
     speaker: str = ""
+
+    @property
+    def flat(self) -> str:
+        """The text on one line (caption line breaks become spaces)."""
+        return " ".join(self.text.split())
 
 
 def transcript_path(ws: Workspace, slug: str, kind: str) -> Path:
@@ -42,3 +55,192 @@ def load_json(path: Path) -> list[Segment]:
         raise CerdasError("transcript not found", path) from exc
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         raise CerdasError(f"not Podcasting 2.0 transcript JSON ({exc.__class__.__name__})", path) from exc
+
+
+# -- timestamps -------------------------------------------------------------------------------------------
+
+
+def _clock(seconds: float, sep: str) -> str:
+    ms = max(0, round(seconds * 1000))
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def vtt_time(seconds: float) -> str:
+    """``HH:MM:SS.mmm``."""
+    return _clock(seconds, ".")
+
+
+def srt_time(seconds: float) -> str:
+    """``HH:MM:SS,mmm``."""
+    return _clock(seconds, ",")
+
+
+def paragraph_time(seconds: float, long: bool) -> str:
+    """``MM:SS`` (``H:MM:SS`` when the episode is an hour or longer)."""
+    s = int(seconds)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if long else f"{s // 60:02d}:{s % 60:02d}"
+
+
+# -- writers ----------------------------------------------------------------------------------------------
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_vtt(segments: list[Segment], note: str = "") -> str:
+    """WebVTT with numbered cues; a known speaker as a ``<v Name>`` voice span."""
+    out = ["WEBVTT", ""]
+    if note:
+        out += ["NOTE", *(" ".join(line.split()).replace("-->", "->") for line in note.splitlines()), ""]
+    for i, seg in enumerate(segments, 1):
+        lines = [_escape(line) for line in seg.text.split("\n") if line.strip()]
+        if seg.speaker and lines:
+            lines[0] = f"<v {_escape(seg.speaker)}>{lines[0]}"
+        out += [str(i), f"{vtt_time(seg.start)} --> {vtt_time(seg.end)}", *lines, ""]
+    return "\n".join(out)
+
+
+def to_srt(segments: list[Segment]) -> str:
+    """SubRip; a known speaker is named at the start of the cue where the speaker changes."""
+    out: list[str] = []
+    previous = ""
+    for i, seg in enumerate(segments, 1):
+        lines = [line for line in seg.text.split("\n") if line.strip()]
+        if seg.speaker and seg.speaker != previous and lines:
+            lines[0] = f"{seg.speaker}: {lines[0]}"
+        previous = seg.speaker or previous
+        out += [str(i), f"{srt_time(seg.start)} --> {srt_time(seg.end)}", *lines, ""]
+    return "\n".join(out)
+
+
+def to_json(segments: list[Segment]) -> str:
+    """Podcasting 2.0 transcript JSON; ``speaker`` only where known."""
+    items = []
+    for seg in segments:
+        item: dict[str, object] = {"startTime": round(seg.start, 3), "endTime": round(seg.end, 3), "body": seg.flat}
+        if seg.speaker:
+            item["speaker"] = seg.speaker
+        items.append(item)
+    return json.dumps({"version": JSON_VERSION, "segments": items}, ensure_ascii=False, indent=1) + "\n"
+
+
+_SENTENCE_END = re.compile(r"[.?!…][\"')\]]*$")
+
+
+def paragraphs(segments: list[Segment], pause: float = 2.0, soft: float = 45.0, hard: float = 90.0
+               ) -> list[list[Segment]]:
+    """Group cues into paragraphs: a new one at a change of speaker, a pause of ``pause`` seconds, at the
+    first sentence end after ``soft`` seconds, or after ``hard`` seconds whatever the punctuation."""
+    groups: list[list[Segment]] = []
+    for seg in segments:
+        if groups:
+            current = groups[-1]
+            last = current[-1]
+            length = last.end - current[0].start
+            new = (
+                seg.speaker != last.speaker
+                or seg.start - last.end >= pause
+                or (length >= soft and bool(_SENTENCE_END.search(last.flat)))
+                or length >= hard
+            )
+            if not new:
+                current.append(seg)
+                continue
+        groups.append([seg])
+    return groups
+
+
+def to_txt(segments: list[Segment], title: str = "") -> str:
+    """Readable paragraphs, each opening with its time (``[MM:SS]``) and, when known, the speaker."""
+    long = bool(segments) and segments[-1].end >= 3600
+    out = [title, ""] if title else []
+    for group in paragraphs(segments):
+        speaker = f"{group[0].speaker}: " if group[0].speaker else ""
+        text = " ".join(seg.flat for seg in group)
+        out += [f"[{paragraph_time(group[0].start, long)}] {speaker}{text}", ""]
+    return "\n".join(out)
+
+
+# -- reading a (hand-edited) WebVTT file -----------------------------------------------------------------
+
+_TIMING = re.compile(
+    r"^(?P<start>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s+-->\s+(?P<end>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})(?:\s+.*)?$"
+)
+_VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]*)>")
+_TAG = re.compile(r"</?[^>]*>")
+
+
+def parse_time(text: str) -> float:
+    """``[HH:]MM:SS.mmm`` (``,`` accepted) as seconds."""
+    parts = text.replace(",", ".").split(":")
+    seconds = float(parts[-1])
+    minutes = int(parts[-2])
+    hours = int(parts[-3]) if len(parts) == 3 else 0
+    if minutes > 59 or seconds >= 60:
+        raise ValueError(text)
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def parse_vtt(text: str, path: Path) -> list[Segment]:
+    """Cues of a WebVTT file (NOTE, STYLE and REGION blocks skipped; ``<v Name>`` kept as the speaker; other
+    tags dropped; entities decoded). Errors name the line."""
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not lines or not (lines[0] == "WEBVTT" or lines[0].startswith(("WEBVTT ", "WEBVTT\t"))):
+        raise CerdasError("line 1: a WebVTT file must start with 'WEBVTT'", path)
+    segments: list[Segment] = []
+    i = 1
+    while i < len(lines) and lines[i].strip():  # header lines
+        i += 1
+    while i < len(lines):
+        while i < len(lines) and not lines[i].strip():
+            i += 1
+        if i >= len(lines):
+            break
+        block_start = i
+        block: list[str] = []
+        while i < len(lines) and lines[i].strip():
+            block.append(lines[i])
+            i += 1
+        if block[0].startswith(("NOTE", "STYLE", "REGION")) and "-->" not in block[0]:
+            continue
+        timing_at = 0 if "-->" in block[0] else 1
+        if timing_at >= len(block) or "-->" not in block[timing_at]:
+            raise CerdasError(f"line {block_start + 1}: expected a cue timing 'HH:MM:SS.mmm --> HH:MM:SS.mmm'", path)
+        match = _TIMING.match(block[timing_at].strip())
+        line_no = block_start + timing_at + 1
+        try:
+            if match is None:
+                raise ValueError(block[timing_at])
+            start, end = parse_time(match["start"]), parse_time(match["end"])
+        except ValueError:
+            raise CerdasError(f"line {line_no}: cue timing is not valid: {block[timing_at].strip()[:60]!r}",
+                              path) from None
+        if end < start:
+            raise CerdasError(f"line {line_no}: cue ends before it starts", path)
+        speaker = ""
+        body: list[str] = []
+        for raw in block[timing_at + 1:]:
+            voice = _VOICE.search(raw)
+            if voice and not speaker:
+                speaker = " ".join(html.unescape(voice.group(1)).split())
+            clean = " ".join(html.unescape(_TAG.sub("", raw)).split())
+            if clean:
+                body.append(clean)
+        if body:
+            segments.append(Segment(start, end, "\n".join(body), speaker))
+    return segments
+
+
+def load_vtt(path: Path) -> list[Segment]:
+    """Read ``<slug>.vtt`` (UTF-8)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise CerdasError("transcript not found", path) from exc
+    except UnicodeDecodeError as exc:
+        raise CerdasError("not UTF-8 text (save the VTT file as UTF-8)", path) from exc
+    return parse_vtt(text, path)

