@@ -106,6 +106,8 @@ def translate(exc: BaseException, what: str) -> YouTubeError:
             return AuthError(f"{what}: the sign-in lacks the youtube.force-ssl scope; {LOGIN_HINT}",
                              status=status, reason=reason)
         return YouTubeError(f"{what}: YouTube answered {status} {reason}: {message}", status=status, reason=reason)
+    if isinstance(exc, RefreshError) and getattr(exc, "retryable", False):
+        return TransientError(f"{what}: the token server is failing; will retry", reason="refresh")
     if isinstance(exc, RefreshError):
         return AuthError(f"{what}: the YouTube sign-in has expired or was revoked; {LOGIN_HINT}", reason="refresh")
     if isinstance(exc, AuthTransportError | OSError | http.client.HTTPException | httplib2.HttpLib2Error):

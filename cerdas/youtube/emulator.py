@@ -297,8 +297,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             left -= len(data)
         return b"".join(chunks)
 
+    def _log(self, status: int) -> None:
+        """Record the request before answering (a test reading the log right after the answer sees it)."""
+        entry = getattr(self, "_entry", None)
+        if entry is None or entry.get("logged"):
+            return
+        entry["status"] = status
+        entry["logged"] = True
+        with self.state.lock:
+            self.state.log.append({k: v for k, v in entry.items() if k != "logged"})
+
     def _send(self, code: int, body: bytes = b"", headers: dict[str, str] | None = None,
               ctype: str = "application/json; charset=UTF-8") -> None:
+        self._log(code)
         self.send_response(code)
         for key, value in (headers or {}).items():
             self.send_header(key, value)
@@ -317,6 +328,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         """Close the connection without an answer (the client sees a reset or an empty reply)."""
         self.close_connection = True
         self._status = 0
+        self._log(0)
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
 
@@ -359,6 +371,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         op = self._op(method, url.path, query)
         self._status = 0
         body = self._read_body()
+        self._entry: dict[str, Any] | None = None if op == "control" else {
+            "op": op, "method": method, "path": url.path, "status": 0,
+            "range": self.headers.get("Content-Range", ""), "bytes": len(body)}
         fault = self.state.take_fault(op) if op != "control" else None
         try:
             if fault is not None and fault.kind == "slow":
@@ -388,10 +403,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except _OAuthError as err:
             self._json(400, {"error": err.error, "error_description": err.description})
         finally:
-            if op != "control":
-                with self.state.lock:
-                    self.state.log.append({"op": op, "method": method, "path": url.path, "status": self._status,
-                                           "range": self.headers.get("Content-Range", ""), "bytes": len(body)})
+            self._log(self._status)
 
     def _fault_error(self, fault: Fault) -> ApiError:
         kind = fault.kind
@@ -844,7 +856,8 @@ class Emulator:
         return int(self._server.server_address[1])
 
     def start(self) -> Emulator:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="youtube-emulator", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="youtube-emulator",
+                                        daemon=True)
         self._thread.start()
         return self
 
