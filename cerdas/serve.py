@@ -208,7 +208,7 @@ def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000, quie
 def serving(directory: Path, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve ``directory`` in a background thread for the duration of the block; yields the base URL."""
     server = make_server(directory, host, port)
-    thread = threading.Thread(target=server.serve_forever, name="cerdas-serve", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="cerdas-serve", daemon=True)
     thread.start()
     try:
         bound_host, bound_port = server.server_address[:2]

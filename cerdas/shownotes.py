@@ -14,6 +14,7 @@ ALLOWED_TAGS = frozenset({"p", "br", "a", "strong", "em", "b", "i", "u", "ul", "
 _HTML_HINT = re.compile(r"<\s*/?\s*(?:" + "|".join(sorted(ALLOWED_TAGS)) + r")\b[^>]*>", re.IGNORECASE)
 _URL = re.compile(r"\bhttps?://[^\s<>\"']+", re.IGNORECASE)
 _SAFE_HREF = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
+_BLOCK = re.compile(r"<(?:p|ul|ol|blockquote)>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
@@ -119,7 +120,10 @@ def notes_html(description: str) -> str:
     """The show notes as safe HTML, whichever way the producer wrote them."""
     if not description.strip():
         return ""
-    return sanitise_html(description) if looks_like_html(description) else plain_to_html(description)
+    if not looks_like_html(description):
+        return plain_to_html(description)
+    html = sanitise_html(description).strip()
+    return html if _BLOCK.search(html) else f"<p>{html}</p>"
 
 
 class _Text(HTMLParser):
@@ -148,5 +152,7 @@ def summary(html: str, limit: int = 200) -> str:
     text = html_to_text(html)
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    cut = text[: limit - 1]
+    if text[limit - 1] != " ":
+        cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(",.;:") + "…"

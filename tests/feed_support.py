@@ -103,3 +103,19 @@ def set_show(ws: Workspace, **values: object) -> None:
     data = tomllib.loads(ws.config.read_text(encoding="utf-8"))
     data["show"].update(values)
     ws.config.write_text(tomli_w.dumps(data), encoding="utf-8")
+
+
+def disable_whisper(ws: Workspace) -> None:
+    """``[whisper] enabled = false`` where the settings know the key: publish skips real transcription."""
+    import tomllib
+    from dataclasses import fields
+
+    import tomli_w
+
+    from cerdas.settings import WhisperSettings
+
+    if "enabled" not in {f.name for f in fields(WhisperSettings)}:
+        return
+    data = tomllib.loads(ws.config.read_text(encoding="utf-8"))
+    data.setdefault("whisper", {})["enabled"] = False
+    ws.config.write_text(tomli_w.dumps(data), encoding="utf-8")
