@@ -153,7 +153,8 @@ def _levenshtein(a: str, b: str, limit: int) -> int:
 def snap_vocabulary(words: list[Word], vocabulary: tuple[str, ...]) -> tuple[list[Word], int]:
     """Write vocabulary terms the way the show spells them where Whisper heard them (nearly) right: one to
     three words whose letters match a term exactly (any case), or within one edit for terms of 6+ letters
-    (two for 12+). Returns the words and how many terms were restored."""
+    (two for 12+, or for 10+ when Whisper split it into several words). Returns the words and how many terms
+    were restored."""
     terms = [(term, _key(term)) for term in vocabulary if _key(term)]
     if not terms:
         return words, 0
@@ -171,6 +172,8 @@ def snap_vocabulary(words: list[Word], vocabulary: tuple[str, ...]) -> tuple[lis
                 continue
             for term, key in terms:
                 allowed = 0 if len(key) < 6 else (1 if len(key) < 12 else 2)
+                if size > 1 and len(key) >= 10:
+                    allowed = 2  # a long name heard as two or three words ("Malik Papen")
                 if _levenshtein(joined, key, allowed) > allowed:
                     continue
                 if size > 1 and any(not _key(w.text) for w in window):
@@ -311,42 +314,85 @@ def _ends_clause(text: str) -> bool:
     return bool(re.search(r"[,;:][\"')\]]*$", text)) or _ends_sentence(text)
 
 
-def build_cues(segments: list[list[Word]], speakers: list[str] | None = None) -> list[Segment]:
-    """Pack words into caption cues that obey the caption rules (see the module docstring)."""
-    groups: list[tuple[list[Word], str]] = []
-    for index, words in enumerate(segments):
-        speaker = speakers[index] if speakers else ""
-        pieces = [piece for w in words for piece in _split_long(w)]
-        current: list[Word] = []
-        for word in pieces:
-            if current:
-                candidate = join([*current, word])
-                too_long = word.end - current[0].start > MAX_CUE_SECONDS
-                if too_long or not fits(candidate) or word.start - current[-1].end >= PAUSE_BREAK:
-                    head, current = _backoff(current, pause_break=not (too_long or not fits(candidate)))
-                    groups.append((head, speaker))
-                    if current and (not fits(join([*current, word]))
-                                    or word.end - current[0].start > MAX_CUE_SECONDS):
-                        groups.append((current, speaker))
-                        current = []
-                elif (_ends_sentence(current[-1].text) and not word.glued
-                      and current[-1].end - current[0].start >= MIN_CUE_SECONDS):
-                    groups.append((current, speaker))
-                    current = []
-            current.append(word)
-        if current:
-            groups.append((current, speaker))
-    return _time_cues(groups)
+def build_cues(segments: list[list[Word]]) -> list[Segment]:
+    """Pack words into caption cues that obey the caption rules (see the module docstring).
+
+    The words are cut into sentences (at sentence-ending punctuation and at pauses); a very short sentence
+    shares its caption with the next when both fit; a sentence too long for one caption is split into as few
+    captions as the rules allow, as even as possible, preferably after a comma.
+    """
+    words = [piece for seg in segments for w in seg for piece in _split_long(w)]
+    units: list[list[Word]] = []
+    for word in words:
+        if units and units[-1]:
+            last = units[-1][-1]
+            if word.start - last.end >= PAUSE_BREAK or (_ends_sentence(last.text) and not word.glued):
+                units.append([])
+        elif not units:
+            units.append([])
+        units[-1].append(word)
+    merged: list[list[Word]] = []
+    for unit in units:
+        if merged and _short(merged[-1]) and unit[0].start - merged[-1][-1].end < PAUSE_BREAK:
+            combined = [*merged[-1], *unit]
+            if _fits_cue(combined):
+                merged[-1] = combined
+                continue
+        merged.append(unit)
+    groups = [piece for unit in merged for piece in _split_unit(unit)]
+    return _time_cues([(g, "") for g in groups])
 
 
-def _backoff(words: list[Word], pause_break: bool) -> tuple[list[Word], list[Word]]:
-    """Where a full caption should end: at the last clause end in its second half, if any."""
-    if pause_break or len(words) < 4:
-        return words, []
-    for i in range(len(words) - 1, len(words) // 2 - 1, -1):
-        if _ends_clause(words[i].text):
-            return words[:i + 1], words[i + 1:]
-    return words, []
+def _short(words: list[Word]) -> bool:
+    return words[-1].end - words[0].start < MIN_CUE_SECONDS or len(join(words)) < 16
+
+
+def _fits_cue(words: list[Word]) -> bool:
+    return len(words) == 1 or (words[-1].end - words[0].start <= MAX_CUE_SECONDS and fits(join(words)))
+
+
+def _split_unit(words: list[Word]) -> list[list[Word]]:
+    """``words`` in the fewest captions that fit, then the most even ones, breaking after commas if possible."""
+    if _fits_cue(words):
+        return [words]
+    n = len(words)
+    inf = float("inf")
+    # fewest pieces for each prefix (a single word always fits on its own)
+    fewest = [0] + [n + 1] * n
+    for i in range(1, n + 1):
+        for j in range(i - 1, -1, -1):
+            if not _fits_cue(words[j:i]):
+                break
+            fewest[i] = min(fewest[i], fewest[j] + 1)
+    pieces = fewest[n]
+    target = len(join(words)) / pieces
+    # among splits into exactly that many pieces, the most even, preferring clause ends and unglued breaks
+    best: dict[tuple[int, int], tuple[float, int]] = {(0, 0): (0.0, -1)}
+    for i in range(1, n + 1):
+        for k in range(1, pieces + 1):
+            choice: tuple[float, int] = (inf, -1)
+            for j in range(i - 1, -1, -1):
+                piece = words[j:i]
+                if not _fits_cue(piece):
+                    break
+                prev = best.get((j, k - 1))
+                if prev is None or prev[0] == inf:
+                    continue
+                cost = (len(join(piece)) - target) ** 2
+                if i < n:
+                    cost -= 150 if _ends_clause(words[i - 1].text) else 0
+                    cost += 400 if words[i].glued else 0
+                if prev[0] + cost < choice[0]:
+                    choice = (prev[0] + cost, j)
+            if choice[0] < inf:
+                best[(i, k)] = choice
+    out: list[list[Word]] = []
+    i, k = n, pieces
+    while i > 0:
+        j = best[(i, k)][1]
+        out.append(words[j:i])
+        i, k = j, k - 1
+    return out[::-1]
 
 
 def _time_cues(groups: list[tuple[list[Word], str]]) -> list[Segment]:
@@ -407,12 +453,20 @@ class Prepared:
     device: whisper.Device
 
 
-def prepare(settings: WhisperSettings, root: Path, install: bool = True) -> Prepared:
-    """Check language, model and device before any work (raises :class:`whisper.ModelError`)."""
+def prepare(settings: WhisperSettings, root: Path, install: bool = True, load: bool = False) -> Prepared:
+    """Check language, model and device before any work (raises :class:`whisper.ModelError`).
+
+    The bundled model is verified by its sha256; any other model can only be checked by loading it, which
+    ``load`` does now (the loaded model is kept for the transcription that follows).
+    """
     language = whisper.whisper_language(settings.language)
     model = whisper.resolve_model(settings.model, root, install=install)
     whisper.check_language(model, language)
-    return Prepared(model, language, whisper.choose_device(settings.device))
+    prepared = Prepared(model, language, whisper.choose_device(settings.device))
+    if load and not model.bundled:
+        engine = whisper.load(model, prepared.device)
+        whisper.check_language(engine.model, language)
+    return prepared
 
 
 def vocabulary_prompt(vocabulary: tuple[str, ...]) -> str | None:
@@ -508,7 +562,8 @@ class TranscribeStage:
         """The stage with model and language checked now, before publish does any work."""
         if not ctx.settings.whisper.enabled:
             return cls()
-        return cls(prepared=prepare(ctx.settings.whisper, ctx.workspace.root, install=not ctx.dry_run))
+        return cls(prepared=prepare(ctx.settings.whisper, ctx.workspace.root, install=not ctx.dry_run,
+                                    load=not ctx.dry_run))
 
     def skip_reason(self, episode: Episode, ctx: Context) -> str | None:
         if not ctx.settings.whisper.enabled and self.mode != "from_vtt":
@@ -607,7 +662,7 @@ def transcribe_episode(ctx: Context, slug: str, from_vtt: bool = False, force: b
             raise CerdasError("transcription is switched off in cerdas.toml ([whisper] enabled = false)",
                               ws.config)
         episode_audio(ws, episode)
-        prepared = prepare(ctx.settings.whisper, ws.root, install=not ctx.dry_run)
+        prepared = prepare(ctx.settings.whisper, ws.root, install=not ctx.dry_run, load=not ctx.dry_run)
     stage = TranscribeStage(mode, prepared)
     with ws.lock():
         ctx.force = ctx.force or mode != "auto"

@@ -104,7 +104,7 @@ def test_a_real_closing_line_is_not_mistaken_for_a_hallucination() -> None:
 
 
 def test_vocabulary_terms_are_restored_where_whisper_nearly_heard_them() -> None:
-    heard = "dari inspektorat Kota Malik Papan. Kratifikasi, cerita interitas menuju wbk dan webkatan"
+    heard = "dari inspektorat Kota Malik Papen. Kratifikasi, cerita interitas menuju wbk dan webkatan"
     words, fixed = snap_vocabulary(ws(heard), VOCABULARY)
     assert join(words) == "dari Inspektorat Kota Balikpapan. Gratifikasi, cerita integritas menuju WBK dan webkatan"
     assert fixed == 5
@@ -171,10 +171,25 @@ def test_a_very_short_sentence_joins_the_next_caption() -> None:
     assert [c.flat for c in cues] == ["Betul. Kalau pemberinya punya kepentingan."]
 
 
-def test_a_short_cue_stays_up_long_enough_to_read_but_never_overlaps() -> None:
-    cues = build_cues([[Word(0.0, 0.2, "Ya.")], [Word(0.5, 0.9, "Betul.")], [Word(5.0, 5.2, "Baik.")]])
-    assert (cues[0].start, cues[0].end) == (0.0, 0.5)
-    assert (cues[1].start, cues[1].end) == (0.5, 1.5)
+def test_a_cue_stays_up_long_enough_to_read_but_never_overlaps_the_next() -> None:
+    first = ws("Pemberian itu dianggap suap apabila berhubungan dengan jabatan.", step=0.1)  # 0.0-0.8 s
+    second = ws("Betul sekali, dan berlawanan dengan kewajiban penerimanya.", start=1.0, step=0.1)  # 1.0-1.7 s
+    third = ws("Baik.", start=9.0)
+    cues = build_cues([first + second, third])
+    assert [(c.start, c.end) for c in cues] == [(0.0, 1.0), (1.0, 1.0 + 58 / 20), (9.0, 10.0)]
+
+
+def test_a_long_sentence_is_split_evenly_preferably_after_a_comma() -> None:
+    text = ("selamat datang di podcast cerdas cerita integritas dari inspektorat kota balikpapan, hari ini kita "
+            "berbincang dengan seorang auditor tentang gratifikasi dalam pelayanan publik")
+    cues = build_cues([ws(text, step=0.35)])
+    assert_caption_rules(cues)
+    assert len(cues) == 3
+    lengths = [len(c.flat) for c in cues]
+    assert max(lengths) - min(lengths) <= 12
+    short = build_cues([ws("kalau pemberinya punya kepentingan dengan kita, sebaiknya ditolak dengan sopan "
+                           "lalu dilaporkan segera", step=0.3)])
+    assert [c.flat.endswith("kita,") for c in short] == [True, False]
 
 
 def test_wrap_balances_two_lines() -> None:
