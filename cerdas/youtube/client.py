@@ -438,6 +438,9 @@ class YouTubeClient:
         res = self._execute(self._yt.playlistItems().list(**kwargs), "reading the playlist")
         return [dict(i) for i in res.get("items") or []]
 
+    def delete_playlist_item(self, item_id: str) -> None:
+        self._execute(self._yt.playlistItems().delete(id=item_id), "removing a duplicate playlist entry")
+
     def insert_playlist_item(self, playlist_id: str, video_id: str) -> dict[str, Any]:
         body = {"snippet": {"playlistId": playlist_id, "resourceId": {"kind": "youtube#video", "videoId": video_id}}}
         return self._execute(self._yt.playlistItems().insert(part="snippet", body=body), "adding to the playlist")

@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlparse
+from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
 SCOPE = "https://www.googleapis.com/auth/youtube.force-ssl"
 DAILY_QUOTA = 10_000
@@ -51,6 +51,7 @@ COSTS = {
     "thumbnails.set": 50,
     "playlistItems.insert": 50,
     "playlistItems.list": 1,
+    "playlistItems.delete": 50,
 }
 CATEGORIES = {"1", "2", "10", "15", "17", "19", "20", "22", "23", "24", "25", "26", "27", "28", "29"}
 PRIVACY = {"public", "unlisted", "private"}
@@ -357,6 +358,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             ("POST", "/upload/youtube/v3/thumbnails/set"): "thumbnails.set",
             ("GET", "/youtube/v3/playlistItems"): "playlistItems.list",
             ("POST", "/youtube/v3/playlistItems"): "playlistItems.insert",
+            ("DELETE", "/youtube/v3/playlistItems"): "playlistItems.delete",
             ("POST", "/upload/youtube/v3/videos"): "videos.insert",
         }
         if method == "PUT" and path == "/upload/youtube/v3/videos" and "upload_id" in query:
@@ -453,6 +455,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _h_token(self, query: dict[str, list[str]], body: bytes) -> tuple[int, Any, dict[str, str]]:
         form = {k: v[0] for k, v in parse_qs(body.decode("utf-8")).items()}
+        basic = self.headers.get("Authorization", "")
+        if basic.startswith("Basic "):  # client_secret_basic, as requests-oauthlib sends it
+            user, _, password = base64.b64decode(basic[6:]).decode("utf-8").partition(":")
+            form.setdefault("client_id", unquote(user))
+            form.setdefault("client_secret", unquote(password))
         if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
             raise _OAuthError("invalid_client", "The OAuth client was not found.")
         grant = form.get("grant_type")
@@ -756,6 +763,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                                               if i["snippet"]["playlistId"] == playlist)
             self.state.playlist_items[item_id] = item
         return 200, item, {}
+
+    def _h_playlistItems_delete(self, query: dict[str, list[str]], body: bytes) -> tuple[int, Any, dict[str, str]]:
+        item_id = query.get("id", [""])[0]
+        with self.state.lock:
+            item = self.state.playlist_items.get(item_id)
+        if item is None or item["snippet"]["playlistId"].startswith("UU"):
+            raise ApiError(404, "playlistItemNotFound", "The playlist item could not be found.",
+                           "youtube.playlistItem")
+        self.state.charge("playlistItems.delete")
+        with self.state.lock:
+            del self.state.playlist_items[item_id]
+        return 204, None, {}
 
     # -- control ---------------------------------------------------------------------------------------------
     def _h_control(self, query: dict[str, list[str]], body: bytes) -> tuple[int, Any, dict[str, str]]:

@@ -319,7 +319,15 @@ def _sync_playlist(client: YouTubeClient, journal: Journal, video_id: str, ctx: 
             return str(present[0].get("id", ""))
         return str(client.insert_playlist_item(playlist, video_id).get("id", ""))
 
+    def dedupe(keep: str) -> None:
+        # httplib2 silently re-sends a request whose connection dropped before the answer: an insert YouTube had
+        # already done then happens twice. Remove any extra copy.
+        for item in client.playlist_items(playlist, video_id):
+            if item.get("id") != keep:
+                client.delete_playlist_item(str(item.get("id", "")))
+
     journal.playlist_item_id = with_retries(add, backoff, "adding the video to the playlist", NOT_FOUND_RETRIES)
+    with_retries(lambda: dedupe(journal.playlist_item_id), backoff, "checking the playlist")
     journal.playlist_id = playlist
     journal.save()
     result.actions.append("playlist")
