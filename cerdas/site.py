@@ -248,24 +248,29 @@ def render_show(env: Environment, settings: Settings, items: list[FeedEpisode], 
 
 
 def _write(path: Path, data: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    """Write a file into the staging folder (whose folders exist; the folder as a whole is swapped in)."""
+    with open(path, "wb") as fh:
+        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
-    """Hard-link ``source`` as ``target`` (same inode: instant, no extra space), copying across file systems."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+def _link(source: Path, target: Path) -> None:
+    """Hard-link the episode audio: instant and no extra space. The tag stage replaces the MP3 by rename, never
+    in place, so the published copy never changes under a listener. Copies across file systems. A missing
+    source is left missing: the check reports it."""
     try:
         os.link(source, target)
-    except OSError as exc:
-        if exc.errno == errno.ENOENT:
-            return  # the check reports the missing file
-        shutil.copyfile(source, target)
+    except FileNotFoundError:
+        return
+    except OSError:
+        _copy(source, target)
 
 
 def _copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
+    """Copy a file the producer may edit in place (artwork, covers, transcripts): the site keeps its snapshot."""
+    try:
+        shutil.copyfile(source, target)
+    except FileNotFoundError:
+        return
 
 
 def _images(settings: Settings, staging: Path) -> None:
@@ -275,7 +280,6 @@ def _images(settings: Settings, staging: Path) -> None:
         rgb = img.convert("RGB")
     page = rgb.resize((PAGE_ART, PAGE_ART), Image.Resampling.LANCZOS)
     assets = staging / "assets"
-    assets.mkdir(parents=True, exist_ok=True)
     page.save(assets / "artwork-600.jpg", format="JPEG", quality=85, optimize=True)
     page.resize((ICON, ICON), Image.Resampling.LANCZOS).save(assets / "icon.png", format="PNG", optimize=True)
 
@@ -289,12 +293,15 @@ def _static(staging: Path) -> None:
 def write_site(staging: Path, settings: Settings, selection: Selection, now: datetime) -> None:
     """Write every file of the site into ``staging`` (an empty folder)."""
     env = environment()
+    for folder in ("assets", "audio", "transcripts", "chapters", "covers", "episodes"):
+        (staging / folder).mkdir()
     _images(settings, staging)
     _static(staging)
     art_rel = urls.artwork_rel(artwork_ext(settings))
     for item in selection.public:
         slug = item.slug
-        _link_or_copy(item.audio, staging / urls.audio_rel(slug))
+        (staging / urls.episode_page_rel(slug)).parent.mkdir()
+        _link(item.audio, staging / urls.audio_rel(slug))
         if item.cover is not None:
             _copy(item.cover, staging / item.cover_rel(art_rel))
         for kind, source in item.transcripts.items():
