@@ -37,8 +37,8 @@ def generate(folder: Path, episodes: int, segments: int) -> Path:
     ws = init_workspace(folder / "show", "Podcast Cerdas", "Cerita integritas dari Balikpapan.", "Inspektorat",
                         "podcast@example.go.id")
     audio = tiny_mp3(folder / "tiny.mp3")
-    words = ("gratifikasi integritas pelaporan inspektorat pengaduan zona integritas wilayah bebas korupsi "
-             "pelayanan publik yang bersih dan melayani masyarakat kota").split()
+    words = ["gratifikasi", "integritas", "pelaporan", "inspektorat", "pengaduan", "zona", "wilayah", "bebas",
+             "korupsi", "pelayanan", "publik", "yang", "bersih", "dan", "melayani", "masyarakat", "kota"]
     start = datetime(2015, 1, 1, 9, 0, tzinfo=UTC)
     for n in range(1, episodes + 1):
         slug = f"episode-{n:04d}"
