@@ -108,7 +108,19 @@ def published_at(episode: Episode) -> datetime:
         raise CerdasError(f"episode {episode.slug!r}: pub_date {raw!r} is not an ISO 8601 date and time") from exc
 
 
-def _feed_episode(ws: Workspace, settings: Settings, episode: Episode, when: datetime) -> FeedEpisode:
+def _youtube_public(record: dict[str, object], now: datetime) -> bool:
+    """Whether the uploaded video can be watched: not private, or private with a YouTube publishAt that passed."""
+    if record.get("privacy") != "private":
+        return True
+    publish_at = str(record.get("publish_at") or "")
+    try:
+        return bool(publish_at) and parse_when(publish_at.replace("Z", "+00:00")) <= now
+    except CerdasError:
+        return False
+
+
+def _feed_episode(ws: Workspace, settings: Settings, episode: Episode, when: datetime,
+                  now: datetime) -> FeedEpisode:
     tag = episode.stages["tag"]
     audio = ws.resolve(tag.outputs["mp3"])
     size = audio.stat().st_size if audio.is_file() else int(tag.data.get("bytes", 0))
@@ -120,7 +132,7 @@ def _feed_episode(ws: Workspace, settings: Settings, episode: Episode, when: dat
     }
     youtube = ""
     video_id = str(episode.youtube.get("video_id", ""))
-    if video_id and episode.youtube.get("privacy") != "private":
+    if video_id and _youtube_public(episode.youtube, now):
         youtube = urls.youtube_watch_url(video_id)
     return FeedEpisode(
         episode=episode,
@@ -157,7 +169,7 @@ def select_episodes(ws: Workspace, settings: Settings, now: datetime | None = No
         if when > now:
             selection.scheduled.append((episode.slug, when))
             continue
-        selection.public.append(_feed_episode(ws, settings, episode, when))
+        selection.public.append(_feed_episode(ws, settings, episode, when, now))
     selection.public.sort(key=lambda f: (f.published, f.episode.number or 0, f.slug), reverse=True)
     return selection
 

@@ -208,3 +208,31 @@ def test_golden_small_feed(workspace: Workspace) -> None:
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(actual, encoding="utf-8")
     assert actual == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("record", "linked"),
+    [
+        ({"video_id": "abcDEF12345", "privacy": "public"}, True),
+        ({"video_id": "abcDEF12345", "privacy": "unlisted"}, True),
+        ({"video_id": "abcDEF12345", "privacy": "private"}, False),
+        ({"video_id": "abcDEF12345", "privacy": "private", "publish_at": "2025-05-01T00:00:00Z"}, True),
+        ({"video_id": "abcDEF12345", "privacy": "private", "publish_at": "2025-09-01T00:00:00Z"}, False),
+        ({}, False),
+    ],
+)
+def test_youtube_link_only_once_watchable(workspace: Workspace, record: dict[str, str], linked: bool) -> None:
+    make_episode(workspace, "video", "Video", number=1, youtube=record)
+    notes = etree.fromstring(_build(workspace)).xpath("//item/description/text()")[0]
+    assert ("https://www.youtube.com/watch?v=abcDEF12345" in notes) is linked
+    page = (workspace.feed_dir / "episodes/video/index.html").read_text(encoding="utf-8")
+    assert ("Tonton di YouTube" in page) is linked
+
+
+def test_feed_command_rebuilds_and_lists_scheduled(show: Workspace, run_cli) -> None:  # type: ignore[no-untyped-def]
+    make_episode(show, "kelak", "Kelak", number=6, pub_date="2999-01-01T09:00:00+07:00")
+    result = run_cli("feed")  # the real clock: "nanti" (July 2025) is due by now, "kelak" is not
+    assert result.exit_code == 0, result.output
+    assert "Feed rebuilt:" in result.stdout and "4 episode(s) in feed.xml" in result.stdout
+    assert "1 draft, 1 scheduled held back" in result.stdout
+    assert "scheduled   kelak from 2999-01-01T09:00:00+07:00" in result.stdout
