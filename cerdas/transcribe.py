@@ -29,7 +29,7 @@ from typing import Any
 from cerdas import whisper
 from cerdas.episode import Episode, load_episode
 from cerdas.errors import CerdasError, StageError
-from cerdas.fsutil import atomic_copy, atomic_write_text, sha256_file
+from cerdas.fsutil import atomic_copy, atomic_write_text, fingerprint, sha256_file
 from cerdas.pipeline import Context, StageOutput, StageReport, run_stage
 from cerdas.report import Reporter
 from cerdas.settings import Settings, WhisperSettings
@@ -571,9 +571,18 @@ class TranscribeStage:
         return None
 
     def inputs(self, episode: Episode, ctx: Context) -> dict[str, Any]:
+        vtt = transcript_path(ctx.workspace, episode.slug, "vtt")
+        return {
+            **self._transcription_inputs(episode, ctx),
+            "title": episode.title,  # heads the TXT
+            "vtt": sha256_file(vtt) if vtt.is_file() else None,  # a hand correction regenerates the others
+        }
+
+    @staticmethod
+    def _transcription_inputs(episode: Episode, ctx: Context) -> dict[str, Any]:
+        """What the words depend on; when only the title or the VTT changed, nothing is transcribed again."""
         ws, w = ctx.workspace, ctx.settings.whisper
         loud, tag = episode.stages.get("loudness"), episode.stages.get("tag")
-        vtt = transcript_path(ws, episode.slug, "vtt")
         return {
             "audio": loud.fingerprint if loud else (tag.fingerprint if tag else None),
             "model": whisper.model_ident(w.model, ws.root),
@@ -582,20 +591,20 @@ class TranscribeStage:
             "prompt": w.prompt,
             "decoding": [w.beam_size, w.batch_size],
             "algorithm": ALGORITHM,
-            "title": episode.title,
-            "vtt": sha256_file(vtt) if vtt.is_file() else None,
         }
 
     def run(self, episode: Episode, ctx: Context) -> StageOutput:
         ws = ctx.workspace
         vtt = transcript_path(ws, episode.slug, "vtt")
         record = episode.stages.get(self.name)
-        written = record.data.get("vtt_sha256") if record else None
-        edited = vtt.is_file() and sha256_file(vtt) != written
-        if self.mode == "from_vtt" or (self.mode == "auto" and edited):
+        previous = record.data if record else {}
+        edited = vtt.is_file() and sha256_file(vtt) != previous.get("vtt_sha256")
+        words_fp = fingerprint(self._transcription_inputs(episode, ctx))
+        unchanged = vtt.is_file() and previous.get("words_fingerprint") == words_fp and not ctx.force
+        if self.mode == "from_vtt" or (self.mode == "auto" and (edited or unchanged)):
             if not vtt.is_file():
                 raise CerdasError("no VTT transcript to regenerate from; run 'cerdas transcribe SLUG' first", vtt)
-            return self._from_vtt(episode, ctx, vtt, record.data if record else {}, warn=self.mode == "auto")
+            return self._from_vtt(episode, ctx, vtt, previous, edited)
         prepared = self.prepared or prepare(ctx.settings.whisper, ws.root)
         audio = episode_audio(ws, episode)
         duration = float(episode.stages["tag"].data.get("duration", 0.0)) if "tag" in episode.stages else 0.0
@@ -609,30 +618,33 @@ class TranscribeStage:
         atomic_write_text(vtt, vtt_text)  # last: a crash before this leaves the old pair consistent
         outputs["vtt"] = ws.relative(vtt)
         data = {**result.data, "source": "whisper", "vtt_sha256": _sha(vtt_text), "cues": len(result.cues),
-                "words": result.words}
+                "words": result.words, "words_fingerprint": words_fp}
         data.pop("slug", None)
         dropped = cleaned_summary(result.data.get("guards", {}))
         summary = (f"{len(result.cues)} captions, {result.words} words, RTF {data['rtf']:.3f} "
                    f"({prepared.model.name}, {data['language']}, {prepared.device.describe()}){dropped}")
         return StageOutput(outputs=dict(sorted(outputs.items())), data=data, summary=summary)
 
-    def _from_vtt(self, episode: Episode, ctx: Context, vtt: Path, previous: dict[str, Any], warn: bool
+    def _from_vtt(self, episode: Episode, ctx: Context, vtt: Path, previous: dict[str, Any], edited: bool
                   ) -> StageOutput:
         ws = ctx.workspace
         cues = load_vtt(vtt)
-        for problem in check_cues(cues)[:5]:
-            ctx.reporter.warn(f"{vtt.name}: {problem}")
-        if warn:
-            ctx.reporter.info(f"transcribe: kept the hand-corrected {vtt.name}; SRT, JSON and TXT regenerated "
-                              "from it ('cerdas transcribe SLUG --force' re-transcribes)")
+        if edited:
+            for problem in check_cues(cues)[:5]:
+                ctx.reporter.warn(f"{vtt.name}: {problem}")
+            if self.mode == "auto":
+                ctx.reporter.info(f"transcribe: kept the hand-corrected {vtt.name}; SRT, JSON and TXT regenerated "
+                                  "from it ('cerdas transcribe SLUG --force' transcribes again)")
         outputs = write_others(ws, episode.slug, cues, episode.title)
         outputs["vtt"] = ws.relative(vtt)
-        keep = {k: v for k, v in previous.items() if k not in ("summary", "source", "cues", "words")}
-        keep["vtt_sha256"] = keep.get("vtt_sha256") or ""
-        data = {**keep, "source": "vtt", "edited_sha256": sha256_file(vtt), "cues": len(cues),
+        keep = {k: v for k, v in previous.items() if k not in ("summary", "source", "cues", "words", "edited_sha256")}
+        keep.setdefault("vtt_sha256", "")
+        data = {**keep, "source": "vtt" if edited else "whisper", "cues": len(cues),
                 "words": sum(len(c.flat.split()) for c in cues)}
-        return StageOutput(outputs=dict(sorted(outputs.items())), data=data,
-                           summary=f"{len(cues)} captions from the corrected {vtt.name}")
+        if edited:
+            data["edited_sha256"] = sha256_file(vtt)
+        what = f"from the corrected {vtt.name}" if edited else f"from {vtt.name} (nothing to transcribe again)"
+        return StageOutput(outputs=dict(sorted(outputs.items())), data=data, summary=f"{len(cues)} captions {what}")
 
 
 def cleaned_summary(guards: dict[str, int]) -> str:

@@ -438,6 +438,8 @@ class Engine:
             vad_filter=True,
         )
         out = RawTranscript(duration=duration, language=str(info.language), speech=float(info.duration_after_vad))
+        if progress is not None:
+            progress(0.0)
         for seg in _segments(segments):
             out.segments.append(seg)
             if progress is not None:

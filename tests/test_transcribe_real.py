@@ -155,3 +155,11 @@ def test_publish_transcribes_and_keeps_hand_corrections(
     assert load_episode(workspace, "menolak-gratifikasi").stages["transcribe"].data["source"] == "whisper"
     current = run_cli("transcribe", "menolak-gratifikasi")
     assert "current" in current.stdout
+
+    # a new title only re-heads the TXT: nothing is transcribed again
+    before = files["vtt"].read_bytes()
+    retitled = run_cli("publish", str(path), "--title", "Menolak Gratifikasi (Bagian 1)", "--no-youtube")
+    assert retitled.exit_code == 0, retitled.output
+    assert "nothing to transcribe again" in retitled.stdout
+    assert files["txt"].read_text(encoding="utf-8").startswith("Menolak Gratifikasi (Bagian 1)\n")
+    assert files["vtt"].read_bytes() == before

@@ -1,0 +1,136 @@
+"""Benchmark: ``cerdas transcribe`` against a bare faster-whisper run with the same model and settings.
+
+    .venv/bin/python benchmarks/transcribe.py [--repeat 2] [--runs 3]
+
+Makes the sample interview (synthesised Indonesian, espeak-ng) said ``--repeat`` times (2 = about 5 minutes) with
+its reference text written as spoken, publishes it with transcription off (ingest, loudness, tag), then alternates
+``cerdas transcribe SLUG --force`` and a bare faster-whisper script on the same normalised MP3, each in a fresh
+process, ``--runs`` times. Prints medians: wall time and the overhead ratio (goal <= 1.05), real-time factor
+(goal <= 0.08 on 2 cores, base int8), peak memory (goal <= 1.5 GB) and character error rate against the
+reference (goal <= 0.25).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cerdas import whisper  # noqa: E402
+from cerdas.sample import make_sample, reference_text  # noqa: E402
+
+BARE = """
+import sys
+from faster_whisper import BatchedInferencePipeline, WhisperModel
+model_dir, audio, threads, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+model = WhisperModel(model_dir, device="cpu", compute_type="int8", cpu_threads=threads)
+segments, info = BatchedInferencePipeline(model).transcribe(
+    audio, language="id", batch_size=8, beam_size=5, word_timestamps=True)
+with open(out, "w", encoding="utf-8") as fh:
+    fh.write(" ".join(s.text.strip() for s in segments))
+"""
+
+
+def cer(hypothesis: str, reference: str) -> float:
+    """Character error rate, lower case, punctuation removed, words joined by single spaces."""
+    hyp = " ".join(re.findall(r"\w+", hypothesis.lower()))
+    ref = " ".join(re.findall(r"\w+", reference.lower()))
+    previous = list(range(len(hyp) + 1))
+    for i, rc in enumerate(ref, 1):
+        current = [i]
+        for j, hc in enumerate(hyp, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (rc != hc)))
+        previous = current
+    return previous[-1] / max(len(ref), 1)
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Run ``cmd``; its wall time in seconds and its peak RSS in MB (from wait4)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    stderr = proc.stderr.read().decode() if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{stderr[-2000:]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def set_enabled(config: Path, enabled: bool) -> None:
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r"(?m)^enabled = (true|false)(\s+# false: publish skips transcription)",
+                             rf"enabled = {str(enabled).lower()}\2", text, count=1), encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--repeat", type=int, default=2, help="times the sample interview is said (2: ~5 min)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each side (medians are reported)")
+    args = parser.parse_args()
+    cerdas = str(Path(sys.executable).with_name("cerdas"))
+    threads = whisper.cpu_count()
+    model_dir = whisper.install_bundled()
+
+    with tempfile.TemporaryDirectory(prefix="cerdas-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        source = tmp / "wawancara.wav"
+        lines = make_sample(source, repeat=args.repeat)
+        reference = reference_text(lines)
+        ws = tmp / "show"
+        subprocess.run([cerdas, "init", str(ws), "--title", "Podcast Cerdas (benchmark)"], check=True,
+                       stdout=subprocess.DEVNULL)
+        set_enabled(ws / "cerdas.toml", False)
+        subprocess.run([cerdas, "-q", "-w", str(ws), "publish", str(source), "--title", "Benchmark",
+                        "--slug", "benchmark", "--no-youtube"], check=True, stdout=subprocess.DEVNULL)
+        set_enabled(ws / "cerdas.toml", True)
+        audio = ws / "episodes" / "benchmark" / "work" / "normalised.mp3"
+        if not audio.is_file():
+            raise SystemExit(f"no normalised audio at {audio}")
+        duration = lines[-1].end
+        bare_script = tmp / "bare.py"
+        bare_script.write_text(BARE, encoding="utf-8")
+        bare_out = tmp / "bare.txt"
+
+        ours_wall, ours_rss, ours_rtf, bare_wall, bare_rss = [], [], [], [], []
+        for run in range(args.runs):
+            wall, rss = timed([cerdas, "-q", "-w", str(ws), "transcribe", "benchmark", "--force"])
+            episode = (ws / "episodes" / "benchmark" / "episode.toml").read_text(encoding="utf-8")
+            rtf = float(re.search(r"(?m)^rtf = ([\d.]+)", episode).group(1))  # type: ignore[union-attr]
+            ours_wall.append(wall), ours_rss.append(rss), ours_rtf.append(rtf)
+            wall, rss = timed([sys.executable, str(bare_script), str(model_dir), str(audio), str(threads),
+                               str(bare_out)])
+            bare_wall.append(wall), bare_rss.append(rss)
+            print(f"run {run + 1}: cerdas transcribe {ours_wall[-1]:.1f} s ({ours_rss[-1]:.0f} MB), "
+                  f"bare faster-whisper {bare_wall[-1]:.1f} s ({bare_rss[-1]:.0f} MB)", flush=True)
+
+        segments = json.loads((ws / "transcripts" / "benchmark.json").read_text(encoding="utf-8"))["segments"]
+        ours_text = " ".join(s["body"] for s in segments)
+        bare_text = bare_out.read_text(encoding="utf-8")
+
+    m = statistics.median
+    print()
+    print(f"clip: {duration:.1f} s of synthesised Indonesian ({len(lines)} lines), {threads} CPU threads, base int8,"
+          f" batch 8, beam 5, word timestamps")
+    print(f"{'':<28}{'cerdas transcribe':>18}{'bare faster-whisper':>21}")
+    print(f"{'wall time (median)':<28}{m(ours_wall):>16.1f} s{m(bare_wall):>19.1f} s")
+    print(f"{'real-time factor (wall)':<28}{m(ours_wall) / duration:>18.3f}{m(bare_wall) / duration:>21.3f}")
+    print(f"{'peak memory (median)':<28}{m(ours_rss):>15.0f} MB{m(bare_rss):>18.0f} MB")
+    print(f"{'CER vs reference':<28}{cer(ours_text, reference):>18.3f}{cer(bare_text, reference):>21.3f}")
+    print(f"overhead ratio cerdas/bare (median wall): {m(ours_wall) / m(bare_wall):.3f}   (goal <= 1.05)")
+    print(f"real-time factor, decoding + inference only (median): {m(ours_rtf):.3f}   (goal <= 0.08)")
+    print(f"peak memory: {max(ours_rss) / 1024:.2f} GB at most   (goal <= 1.5 GB)")
+    print(f"character error rate: {cer(ours_text, reference):.3f}   (goal <= 0.25)")
+
+
+if __name__ == "__main__":
+    main()
