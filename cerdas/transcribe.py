@@ -22,7 +22,7 @@ import hashlib
 import re
 import unicodedata
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,12 +51,20 @@ NO_SPEECH_PROB = 0.6  # Whisper's own rule: no_speech_prob above this with avg_l
 LOGPROB_FLOOR = -1.0
 COMPRESSION_RATIO = 2.4  # zlib ratio above which text is a loop (Whisper's threshold)
 LOOP_MAX_NGRAM = 10
-_HALLUCINATIONS = re.compile(
+# text Whisper invents over silence and music: credits (never said in an interview) and video sign-offs (said
+# for real sometimes, so dropped only when the model itself was unsure of the window)
+_CREDITS = re.compile(
     r"\b(sub(title|titel|s)?\s+(oleh|by)|(teks|terjemahan|diterjemahkan|transkrip)\s+oleh|amara\.org"
-    r"|terima\s+kasih\s+((telah|sudah)\s+)?(menonton|menyaksikan)|jangan\s+lupa\s+(like|subscribe|subskrib)"
+    r"|subtitles?\s+by)\b",
+    re.IGNORECASE,
+)
+_SIGN_OFFS = re.compile(
+    r"\b(terima\s+kasih\s+((telah|sudah)\s+)?(menonton|menyaksikan)|jangan\s+lupa\s+(like|subscribe|subskrib)"
     r"|thanks?\s+(you\s+)?for\s+watching|like\s+(dan|and)\s+subscribe)\b",
     re.IGNORECASE,
 )
+UNSURE_NO_SPEECH = 0.3
+UNSURE_LOGPROB = -0.8
 
 
 # -- words ------------------------------------------------------------------------------------------------
@@ -229,9 +237,10 @@ class Cleaned:
     report: GuardReport = field(default_factory=GuardReport)
 
 
-def guard(raw: list[whisper.RawSegment], vocabulary: tuple[str, ...] = (), duration: float | None = None
-          ) -> Cleaned:
-    """Apply every quality guard to Whisper's segments (see the module docstring)."""
+def guard(raw: list[whisper.RawSegment], vocabulary: tuple[str, ...] = (), duration: float | None = None,
+          prompted: bool = False) -> Cleaned:
+    """Apply every quality guard to Whisper's segments (see the module docstring). ``prompted``: Whisper was
+    given the vocabulary, so a segment made of vocabulary terms only is the prompt read back."""
     result = Cleaned()
     rep = result.report
     vocab_keys = {_key(word) for term in vocabulary for word in term.split()} - {""}
@@ -250,10 +259,11 @@ def guard(raw: list[whisper.RawSegment], vocabulary: tuple[str, ...] = (), durat
         if len(text) >= 40 and compression_ratio(text) > COMPRESSION_RATIO:
             rep.compression += 1
             continue
-        if vocab_keys and len(keys) >= 2 and all(k in vocab_keys for k in keys):
+        if prompted and vocab_keys and len(keys) >= 2 and all(k in vocab_keys for k in keys):
             rep.prompt_echo += 1
             continue
-        if _HALLUCINATIONS.search(text) and len(keys) <= 12:
+        unsure = seg.no_speech_prob > UNSURE_NO_SPEECH or seg.avg_logprob < UNSURE_LOGPROB
+        if len(keys) <= 12 and (_CREDITS.search(text) or (unsure and _SIGN_OFFS.search(text))):
             rep.hallucination += 1
             continue
         joined = " ".join(keys)
@@ -262,7 +272,7 @@ def guard(raw: list[whisper.RawSegment], vocabulary: tuple[str, ...] = (), durat
             continue
         previous_key = joined
         if duration is not None:
-            words = [Word(min(w.start, duration), min(w.end, duration), w.text) for w in words]
+            words = [replace(w, start=min(w.start, duration), end=min(w.end, duration)) for w in words]
         words, fixed = snap_vocabulary(words, vocabulary)
         rep.vocabulary_fixed += fixed
         result.segments.append(words)
@@ -491,7 +501,7 @@ def transcribe_audio(audio: Path, settings: WhisperSettings, prepared: Prepared,
         )
     finally:
         bar.close()
-    cleaned = guard(raw.segments, settings.vocabulary, raw.duration)
+    cleaned = guard(raw.segments, settings.vocabulary, raw.duration, prompted=settings.prompt)
     cues = build_cues(cleaned.segments)
     data: dict[str, Any] = {
         "model": prepared.model.name,
@@ -509,7 +519,7 @@ def transcribe_audio(audio: Path, settings: WhisperSettings, prepared: Prepared,
 # -- files --------------------------------------------------------------------------------------------------
 
 
-def _note(settings: Settings, data: dict[str, Any]) -> str:
+def _note(data: dict[str, Any]) -> str:
     return (
         f"Transkrip otomatis (Whisper {data.get('model', '')}, bahasa {data.get('language', '')}). "
         "Perbaiki teks di file ini; lalu 'cerdas transcribe SLUG --from-vtt' memperbarui SRT, JSON dan TXT."
@@ -614,7 +624,7 @@ class TranscribeStage:
             ctx.reporter.warn(f"re-transcribed over the hand-corrected {vtt.name}; it was kept as {vtt.name}.bak")
         result.data["slug"] = episode.slug
         outputs = write_others(ws, episode.slug, result.cues, episode.title)
-        vtt_text = to_vtt(result.cues, note=_note(ctx.settings, result.data))
+        vtt_text = to_vtt(result.cues, note=_note(result.data))
         atomic_write_text(vtt, vtt_text)  # last: a crash before this leaves the old pair consistent
         outputs["vtt"] = ws.relative(vtt)
         data = {**result.data, "source": "whisper", "vtt_sha256": _sha(vtt_text), "cues": len(result.cues),

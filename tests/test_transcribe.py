@@ -84,12 +84,12 @@ def test_guard_drops_no_speech_loops_hallucinations_prompt_echo_and_repeats() ->
         raw(4.0, 8.0, "Hmm hmm.", no_speech_prob=0.9, avg_logprob=-1.4),  # Whisper's own no-speech rule
         raw(8.0, 12.0, REAL_LOOP, compression_ratio=3.46),  # cut, then kept: what is left is ordinary
         raw(12.0, 20.0, "ha" * 40 + " " + "hu" * 40, compression_ratio=9.0),  # no word loop, still compresses
-        raw(20.0, 24.0, "Terima kasih telah menonton!"),  # the classic subtitle hallucination
+        raw(20.0, 24.0, "Terima kasih telah menonton!", no_speech_prob=0.5),  # the classic one, on silence
         raw(24.0, 27.0, "Balikpapan, Inspektorat, WBK, WBBM."),  # the prompt read back on silence
         raw(27.0, 30.0, "Saya kembalikan hari itu juga."),
         raw(30.0, 33.0, "Saya kembalikan hari itu juga."),  # a window repeated
     ]
-    cleaned = guard(segments, VOCABULARY)
+    cleaned = guard(segments, VOCABULARY, prompted=True)
     texts = [join(words) for words in cleaned.segments]
     assert texts == ["Selamat datang di Podcast Cerdas.", "PENGAN, SEPENGAN PENGANAN PENGAN",
                      "Saya kembalikan hari itu juga."]
@@ -98,9 +98,16 @@ def test_guard_drops_no_speech_loops_hallucinations_prompt_echo_and_repeats() ->
     assert cleaned.report.dropped == 5
 
 
-def test_a_real_closing_line_is_not_mistaken_for_a_hallucination() -> None:
-    line = "Terima kasih. Sampai jumpa di episode berikutnya dari Podcast Cerdas."
-    assert [join(w) for w in guard([raw(0, 4, line)]).segments] == [line]
+def test_real_closing_lines_are_not_mistaken_for_hallucinations() -> None:
+    lines = ["Terima kasih. Sampai jumpa di episode berikutnya dari Podcast Cerdas.",
+             "Terima kasih sudah menyaksikan, sampai jumpa."]  # said for real, heard with confidence
+    assert [join(w) for w in guard([raw(i * 5, i * 5 + 4, t) for i, t in enumerate(lines)]).segments] == lines
+    credits = guard([raw(0, 3, "Subtitle oleh tim Amara.org")])
+    assert credits.segments == [] and credits.report.hallucination == 1
+
+
+def test_vocabulary_alone_is_kept_when_whisper_was_not_prompted() -> None:
+    assert [join(w) for w in guard([raw(0, 2, "WBK, WBBM.")], VOCABULARY).segments] == ["WBK, WBBM."]
 
 
 def test_vocabulary_terms_are_restored_where_whisper_nearly_heard_them() -> None:
