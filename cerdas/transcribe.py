@@ -631,7 +631,7 @@ class TranscribeStage:
                 "words": result.words, "words_fingerprint": words_fp}
         data.pop("slug", None)
         dropped = cleaned_summary(result.data.get("guards", {}))
-        summary = (f"{len(result.cues)} captions, {result.words} words, RTF {data['rtf']:.3f} "
+        summary = (f"{_count(len(result.cues), 'caption')}, {_count(result.words, 'word')}, RTF {data['rtf']:.3f} "
                    f"({prepared.model.name}, {data['language']}, {prepared.device.describe()}){dropped}")
         return StageOutput(outputs=dict(sorted(outputs.items())), data=data, summary=summary)
 
@@ -654,7 +654,11 @@ class TranscribeStage:
         if edited:
             data["edited_sha256"] = sha256_file(vtt)
         what = f"from the corrected {vtt.name}" if edited else f"from {vtt.name} (nothing to transcribe again)"
-        return StageOutput(outputs=dict(sorted(outputs.items())), data=data, summary=f"{len(cues)} captions {what}")
+        return StageOutput(outputs=dict(sorted(outputs.items())), data=data, summary=f"{_count(len(cues), 'caption')} {what}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def cleaned_summary(guards: dict[str, int]) -> str:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import srt
 import webvtt
+from click.testing import Result
 
 from cerdas.errors import CerdasError
 from cerdas.transcribe import (
@@ -39,6 +41,8 @@ from cerdas.transcript import (
     to_vtt,
 )
 from cerdas.whisper import RawSegment, RawWord
+from cerdas.workspace import Workspace
+from tests.media import uneven_speech
 
 VOCABULARY = ("Balikpapan", "Inspektorat", "PAKSI", "WBK", "WBBM", "gratifikasi", "integritas")
 
@@ -280,3 +284,16 @@ def test_a_broken_vtt_names_the_line(tmp_path: Path, text: str, message: str) ->
     with pytest.raises(CerdasError) as err:
         parse_vtt(text, tmp_path / "ep.vtt")
     assert message in str(err.value) and "ep.vtt" in str(err.value)
+
+
+def test_a_transcript_supplied_before_the_first_publish_is_used_as_it_is(
+    workspace: Workspace, run_cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    vtt = workspace.transcripts_dir / "episode-satu.vtt"
+    vtt.write_text("WEBVTT\n\n00:00.500 --> 00:02.000\n<v Ibu Ratna>Transkrip dari studio.\n", encoding="utf-8")
+    source = uneven_speech(tmp_path / "rekaman.wav", seconds=3)
+    result = run_cli("publish", str(source), "--title", "Episode Satu", "--no-youtube")
+    assert result.exit_code == 0, result.output
+    assert "1 caption from the corrected episode-satu.vtt" in result.stdout
+    assert load_json(workspace.transcripts_dir / "episode-satu.json") == [
+        Segment(0.5, 2.0, "Transkrip dari studio.", "Ibu Ratna")]
