@@ -654,7 +654,8 @@ class TranscribeStage:
         if edited:
             data["edited_sha256"] = sha256_file(vtt)
         what = f"from the corrected {vtt.name}" if edited else f"from {vtt.name} (nothing to transcribe again)"
-        return StageOutput(outputs=dict(sorted(outputs.items())), data=data, summary=f"{_count(len(cues), 'caption')} {what}")
+        return StageOutput(outputs=dict(sorted(outputs.items())), data=data,
+                           summary=f"{_count(len(cues), 'caption')} {what}")
 
 
 def _count(n: int, noun: str) -> str:
