@@ -6,6 +6,7 @@ its inputs and the outputs it produced. A stage whose fingerprint and outputs ar
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
 import unicodedata
@@ -136,7 +137,12 @@ def load_episode(ws: Workspace, slug: str) -> Episode:
 def save_episode(ws: Workspace, episode: Episode) -> None:
     """Write the journal atomically: a crash leaves the previous version, never half a file."""
     header = "# Written by cerdas; metadata may be edited by hand, [stages] is cerdas' own journal.\n"
-    atomic_write_text(episode_path(ws, episode.slug), header + tomli_w.dumps(episode.to_dict()))
+    path = episode_path(ws, episode.slug)
+    text = header + tomli_w.dumps(episode.to_dict())
+    with contextlib.suppress(OSError):
+        if path.read_text(encoding="utf-8") == text:
+            return  # unchanged: no write (a re-run that does nothing must not need disk space either)
+    atomic_write_text(path, text)
 
 
 def list_episodes(ws: Workspace) -> list[Episode]:

@@ -6,6 +6,7 @@ Long runs report progress through ``-progress pipe:1`` (seconds of output writte
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -14,7 +15,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,11 @@ class FFmpegError(MediaError):
         super().__init__(message, path)
         self.stderr = stderr
 
+    @property
+    def no_space(self) -> bool:
+        """The device ffmpeg wrote to was full."""
+        return _NO_SPACE in self.stderr
+
 
 @dataclass(frozen=True)
 class AudioStream:
@@ -37,6 +43,7 @@ class AudioStream:
     sample_rate: int
     channels: int
     channel_layout: str
+    duration: float = 0.0  # seconds the container promises for this stream; 0 when it does not say
 
 
 @dataclass(frozen=True)
@@ -84,26 +91,23 @@ class Loudness:
     """EBU R128 measurement by ffmpeg's ``ebur128`` filter."""
 
     integrated: float  # LUFS; -70 means nothing above the absolute gate (silence)
-    true_peak: float  # dBTP; -inf for digital silence
+    true_peak: float  # dBTP; -inf for digital silence, nan when not measured
     lra: float  # LU
     threshold: float  # LUFS
     duration: float  # seconds actually decoded
+    errors: tuple[str, ...] = ()  # error-level messages ffmpeg printed while decoding (``check_errors``)
 
     def as_dict(self) -> dict[str, float]:
-        def fin(v: float) -> float:
-            return round(v, 2) if math.isfinite(v) else -999.0
-
-        return {
-            "integrated_lufs": fin(self.integrated),
-            "true_peak_dbtp": fin(self.true_peak),
-            "lra_lu": fin(self.lra),
-            "decoded_seconds": round(self.duration, 3),
-        }
+        values = {"integrated_lufs": self.integrated, "true_peak_dbtp": self.true_peak, "lra_lu": self.lra}
+        out = {k: round(v, 2) if math.isfinite(v) else -999.0 for k, v in values.items() if not math.isnan(v)}
+        out["decoded_seconds"] = round(self.duration, 3)
+        return out
 
 
+_NO_SPACE = "No space left on device"
 _SUMMARY = re.compile(
     r"Summary:.*?I:\s+(?P<i>-?[\d.]+|-inf) LUFS.*?Threshold:\s+(?P<thr>-?[\d.]+|-inf) LUFS"
-    r".*?LRA:\s+(?P<lra>-?[\d.]+|-?inf|nan) LU.*?Peak:\s+(?P<tp>-?[\d.]+|-?inf) dBFS",
+    r".*?LRA:\s+(?P<lra>-?[\d.]+|-?inf|nan) LU(?:.*?Peak:\s+(?P<tp>-?[\d.]+|-?inf) dBFS)?",
     re.S,
 )
 
@@ -139,7 +143,13 @@ class FFmpeg:
         cmd = [self.ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
-            raise FFmpegError(f"not a media file ffmpeg can read ({_last_line(proc.stderr)})", path, proc.stderr)
+            if "moov atom not found" in proc.stderr:
+                raise FFmpegError("truncated or unfinished MP4/M4A/MOV: its index ('moov') is missing; the "
+                                  "recording was probably not stopped properly", path, proc.stderr)
+            if "Permission denied" in proc.stderr:
+                raise FFmpegError("permission denied: the file cannot be read", path, proc.stderr)
+            said = _last_line(proc.stderr).replace(f"{path}: ", "")
+            raise FFmpegError(f"not a media file ffmpeg can read ({said})", path, proc.stderr)
         info = json.loads(proc.stdout or "{}")
         streams = info.get("streams", [])
         fmt = info.get("format", {})
@@ -155,12 +165,14 @@ class FFmpeg:
         duration = _num(fmt.get("duration")) or (_num(audio.get("duration")) if audio else 0.0)
         stream = None
         if audio is not None:
+            tag_duration = {str(k).lower(): v for k, v in audio.get("tags", {}).items()}.get("duration")
             stream = AudioStream(
                 index=int(audio.get("index", 0)),
                 codec=str(audio.get("codec_name", "unknown")),
                 sample_rate=int(_num(audio.get("sample_rate")) or 0),
                 channels=int(audio.get("channels", 0) or 0),
                 channel_layout=str(audio.get("channel_layout", "") or ""),
+                duration=_num(audio.get("duration")) or _clock(tag_duration) or 0.0,
             )
         return Probe(
             path=path,
@@ -182,41 +194,131 @@ class FFmpeg:
         progress: Progress | None = None,
     ) -> FFmpegRun:
         """Run ``ffmpeg <args>``; ``source`` is the file named in errors."""
+        return self.pipeline([args], source=source, progress=progress)[0]
+
+    def pipeline(
+        self,
+        commands: Sequence[Sequence[str]],
+        *,
+        source: Path,
+        progress: Progress | None = None,
+        cwd: Path | None = None,
+    ) -> list[FFmpegRun]:
+        """Run several ffmpeg processes at once, each one's stdout feeding the next one's stdin.
+
+        ffmpeg 5.1 filters and encodes in one thread; a chain split over processes (filter | encode | measure)
+        keeps every core busy while memory stays flat (the pipes carry the audio, Python never holds it).
+        Progress comes from the last process; a failure names ``source`` and carries that process's stderr.
+        ``cwd`` is the folder relative output names are written to.
+        """
         self.check()
-        cmd = [self.ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-progress", "pipe:1", *args]
-        with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as err:
-            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
-            assert proc.stdout is not None
-            seconds = 0.0
-            for line in proc.stdout:
-                if line.startswith("out_time_us="):
-                    value = line.split("=", 1)[1].strip()
-                    if value.lstrip("-").isdigit():
-                        seconds = max(seconds, int(value) / 1e6)
-                        if progress is not None:
-                            progress.update(seconds)
-            code = proc.wait()
-            err.seek(0)
-            stderr = err.read()
-        if code != 0:
+        if not commands:
+            return []
+        procs: list[subprocess.Popen[Any]] = []
+        seconds = 0.0
+        with contextlib.ExitStack() as stack:
+            errs = [
+                stack.enter_context(tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace"))
+                for _ in commands
+            ]
+            try:
+                previous: Any = None
+                for i, args in enumerate(commands):
+                    last = i == len(commands) - 1
+                    cmd = [self.ffmpeg, "-hide_banner", "-nostdin", "-nostats"]
+                    if last:
+                        cmd += ["-progress", "pipe:1"]
+                    proc = subprocess.Popen(
+                        [*cmd, *args], stdin=previous if previous is not None else subprocess.DEVNULL,
+                        stdout=subprocess.PIPE, stderr=errs[i], text=last, cwd=cwd,
+                    )
+                    if previous is not None:
+                        previous.close()  # the child holds it now; a dead reader must give the writer EPIPE
+                    previous = proc.stdout
+                    procs.append(proc)
+                out = procs[-1].stdout
+                assert out is not None
+                for line in out:
+                    if line.startswith("out_time_us="):
+                        value = line.split("=", 1)[1].strip()
+                        if value.lstrip("-").isdigit():
+                            seconds = max(seconds, int(value) / 1e6)
+                            if progress is not None:
+                                progress.update(seconds)
+                out.close()
+                codes = [proc.wait() for proc in procs]
+            except BaseException:
+                for proc in procs:
+                    if proc.poll() is None:
+                        proc.kill()
+                        proc.wait()
+                raise
+            stderrs = []
+            for err in errs:
+                err.seek(0)
+                stderrs.append(err.read())
+        failed = [i for i, code in enumerate(codes) if code != 0]
+        if failed:
+            # The process that broke first is the one whose failure is not a broken pipe to its neighbour.
+            first = next((i for i in failed if "Broken pipe" not in stderrs[i]), failed[0])
+            stderr = stderrs[first]
+            full = next((text for text in stderrs if _NO_SPACE in text), None)
+            if full is not None:
+                raise FFmpegError(f"no space left on the device while writing {_output_of(commands)}", source, full)
+            if codes[first] < 0:
+                raise FFmpegError(f"ffmpeg was stopped by signal {-codes[first]}", source, stderr)
             raise FFmpegError(f"ffmpeg failed ({_last_line(stderr)})", source, stderr)
-        return FFmpegRun(stderr, seconds)
+        return [FFmpegRun(text, seconds) for text in stderrs]
 
     def measure(
-        self, path: Path, filters: str | None = None, progress: Progress | None = None, stream: int | None = None
+        self,
+        path: Path,
+        filters: str | None = None,
+        progress: Progress | None = None,
+        stream: int | None = None,
+        check_errors: bool = False,
     ) -> Loudness:
         """Decode ``path`` (through ``filters`` if given) and measure it with ``ebur128=peak=true``.
 
-        Memory stays flat: ffmpeg streams the file; nothing is held in Python.
+        Memory stays flat: ffmpeg streams the file; nothing is held in Python. With ``check_errors`` every
+        error-level message ffmpeg prints while demuxing and decoding (corrupt frames, CRC mismatches, broken
+        timestamps) is collected in ``Loudness.errors``: a damaged file decodes "successfully" otherwise.
         """
         chain = f"{filters}," if filters else ""
         amap = f"0:{stream}" if stream is not None else "0:a:0"
+        level = ["-loglevel", "level+info"] if check_errors else []
         result = self.run(
-            ["-i", str(path), "-map", amap, "-af", f"{chain}ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
+            [*level, "-i", str(path), "-map", amap, "-af", f"{chain}ebur128=peak=true:framelog=verbose",
+             "-f", "null", "-"],
             source=path,
             progress=progress,
         )
-        return parse_loudness(result.stderr, path, result.seconds)
+        loud = parse_loudness(result.stderr, path, result.seconds)
+        if check_errors:
+            loud = replace(loud, errors=tuple(error_lines(result.stderr)))
+        return loud
+
+
+def error_lines(stderr: str) -> list[str]:
+    """The error-level messages in an ffmpeg log written with ``-loglevel level+...``, without the prefixes."""
+    found = []
+    for line in stderr.splitlines():
+        for marker in ("[error] ", "[fatal] "):
+            at = line.find(marker)
+            if at >= 0:
+                text = line[at + len(marker):].strip()
+                if text and not text.startswith("Last message repeated"):
+                    found.append(text)
+                break
+    return found
+
+
+def _output_of(commands: Sequence[Sequence[str]]) -> str:
+    """The file a command list writes (the last argument that is not a pipe or null), for error messages."""
+    for args in reversed(commands):
+        if args and args[-1] not in ("-", "pipe:1", "pipe:") and "|" not in args[-1]:
+            return Path(args[-1]).name
+    return "the output"
 
 
 def parse_loudness(stderr: str, path: Path, seconds: float = 0.0) -> Loudness:
@@ -228,11 +330,26 @@ def parse_loudness(stderr: str, path: Path, seconds: float = 0.0) -> Loudness:
     lra = match["lra"]
     return Loudness(
         integrated=float(match["i"]),
-        true_peak=float(match["tp"]),
+        true_peak=float(match["tp"]) if match["tp"] else math.nan,  # nan: measured without peak=true
         lra=float(lra) if lra not in ("nan",) else 0.0,
         threshold=float(match["thr"]),
         duration=seconds,
     )
+
+
+def _clock(value: Any) -> float | None:
+    """``"01:02:03.5"`` (Matroska's DURATION tag) → seconds."""
+    if not isinstance(value, str):
+        return None
+    parts = value.strip().split(":")
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        return None
+    total = 0.0
+    for number in numbers:
+        total = total * 60 + number
+    return total if math.isfinite(total) and total > 0 else None
 
 
 def _num(value: Any) -> float | None:

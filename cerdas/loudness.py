@@ -1,9 +1,15 @@
 """Stage 2, level and normalise: even out the speakers, then hit the loudness target *on the encoded file*.
 
-The chain follows the measured recipe in FINDINGS.md: ``highpass + dynaudnorm`` levels the speech into a float
-WAV (measured by ``ebur128`` in the same pass); then ``volume`` + a true-peak limiter at 4x the sample rate +
-the MP3 encoder, and the encoded file is measured. When it lands more than 0.2 LU off, the gain is corrected
-and the encode repeated (the encoder and limiter shift loudness a little, differently for each input).
+The chain follows the measured recipe in FINDINGS.md: ``highpass + dynaudnorm`` levels the speech; ``volume`` +
+a true-peak limiter at 4x the sample rate + the MP3 encoder make the episode; ``ebur128`` measures the encoded
+file. Each run is a pipe of ffmpeg processes (filter | encode | measure) so that both cores work and memory
+stays flat; no audio passes through Python and no intermediate WAV is written.
+
+1. *analyse*: level the source and measure it (integrated loudness ``L``).
+2. *probe* (long episodes): run the whole chain on a minute of excerpts to learn how much the limiter and the
+   encoder shift loudness (MP3 128k costs about 0.45 LU here); the first full encode then aims for it.
+3. *encode*: the full chain into the target MP3, measured as it is written. If it lands more than
+   :data:`CLOSE_ENOUGH` off, or over the ceiling, the gain (or the limiter) is corrected and it runs again.
 """
 
 from __future__ import annotations
@@ -17,18 +23,21 @@ from typing import Any
 
 from cerdas.episode import Episode
 from cerdas.errors import MediaError
-from cerdas.ffmpeg import FFmpeg, Loudness
+from cerdas.ffmpeg import FFmpeg, FFmpegError, Loudness, parse_loudness
 from cerdas.fsutil import atomic_path
 from cerdas.pipeline import Context, StageOutput
 from cerdas.report import Reporter
 from cerdas.settings import AudioSettings
 
-ALGORITHM = "level-v1"
+ALGORITHM = "level-v2"
 LEVELLER = "highpass=f=70,dynaudnorm=f=250:g=15:m=30:p=0.5:r=0.1"
 OVERSAMPLE = 4
 AIM_BELOW_CEILING = 0.5  # dB: the limiter aims under the ceiling; the encoder overshoots a little
 CLOSE_ENOUGH = 0.2  # LU: stop correcting once the encoded file is this close
 MAX_PASSES = 4
+PROBE_FROM = 120.0  # s: shorter episodes go straight to a full encode (a second pass costs little)
+PROBE_PIECES = 6
+PROBE_PIECE = 10.0  # s
 
 
 @dataclass(frozen=True)
@@ -39,95 +48,179 @@ class NormaliseResult:
     gain_db: float
     limit_dbtp: float
     passes: int
+    predicted_shift: float  # LU the probe expected the limiter + encoder to move loudness (0 without probe)
 
 
 def _layout(channels: int) -> str:
     return "mono" if channels == 1 else "stereo"
 
 
-def level(ff: FFmpeg, source: Path, target: Path, audio: AudioSettings, reporter: Reporter,
-          duration: float) -> Loudness:
-    """Level ``source`` into a float WAV at the output layout and rate, and measure it in the same pass."""
-    chain = [f"aformat=channel_layouts={_layout(audio.channels)}"]
+def level_filters(audio: AudioSettings) -> list[str]:
+    """Downmix to the output layout first (normalising, then downmixing, would cost ~3.7 LU), level, resample."""
+    layout = _layout(audio.channels)
+    chain = [f"aformat=channel_layouts={layout}"]
     if audio.leveler:
         chain.append(LEVELLER)
-    chain += [
-        f"aresample={audio.sample_rate}:resampler=soxr",
-        f"aformat=sample_fmts=flt:channel_layouts={_layout(audio.channels)}",
-        "asplit[out][m]",
+    chain += [f"aresample={audio.sample_rate}:resampler=soxr", f"aformat=sample_fmts=flt:channel_layouts={layout}"]
+    return chain
+
+
+def limit_filters(audio: AudioSettings, gain_db: float, limit_dbtp: float) -> list[str]:
+    """Gain, then a sample-peak limiter at 4x the rate (≈ a true-peak limiter), then back to the output rate."""
+    rate = audio.sample_rate
+    return [
+        f"volume={gain_db:.3f}dB",
+        f"aresample={rate * OVERSAMPLE}:resampler=soxr",
+        f"alimiter=limit={10 ** (limit_dbtp / 20):.5f}:attack=5:release=50:level=false",
+        f"aresample={rate}:resampler=soxr",
     ]
-    graph = f"[0:a:0]{','.join(chain)};[m]ebur128=peak=true:framelog=verbose,anullsink"
-    bar = reporter.progress("Meratakan suara", duration)
+
+
+def _raw(audio: AudioSettings) -> list[str]:
+    return ["-f", "f32le", "-ac", str(audio.channels), "-ar", str(audio.sample_rate)]
+
+
+def _mp3(audio: AudioSettings) -> list[str]:
+    return ["-map", "0:a", "-c:a", "libmp3lame", "-b:a", f"{audio.bitrate_kbps}k"]
+
+
+def analyse(ff: FFmpeg, source: Path, audio: AudioSettings, reporter: Reporter, duration: float) -> Loudness:
+    """Level ``source`` and measure the levelled speech (decode + level | measure)."""
+    bar = reporter.progress("Menganalisis suara", duration)
     try:
-        run = ff.run(
-            ["-y", "-i", str(source), "-filter_complex", graph, "-map", "[out]", "-c:a", "pcm_f32le",
-             "-rf64", "auto", str(target)],
+        runs = ff.pipeline(
+            [
+                ["-i", str(source), "-map", "0:a:0", "-af", ",".join(level_filters(audio)), *_raw(audio), "pipe:1"],
+                [*_raw(audio), "-i", "pipe:0", "-af", "ebur128=framelog=verbose", "-f", "null", "-"],
+            ],
             source=source,
             progress=bar,
         )
     finally:
         bar.close()
-    from cerdas.ffmpeg import parse_loudness
-
-    return parse_loudness(run.stderr, source, run.seconds)
+    return parse_loudness(runs[-1].stderr, source, runs[-1].seconds)
 
 
-def encode(ff: FFmpeg, levelled: Path, target: Path, audio: AudioSettings, gain_db: float, limit_dbtp: float,
-           reporter: Reporter, duration: float) -> None:
-    """Apply gain and a true-peak limiter at 4x rate, then encode MP3 CBR at the output rate."""
-    rate = audio.sample_rate
-    limit = 10 ** (limit_dbtp / 20)
-    chain = ",".join(
-        [
-            f"volume={gain_db:.3f}dB",
-            f"aresample={rate * OVERSAMPLE}:resampler=soxr",
-            f"alimiter=limit={limit:.5f}:attack=5:release=50:level=false",
-            f"aresample={rate}:resampler=soxr",
-        ]
+def probe_shift(ff: FFmpeg, source: Path, audio: AudioSettings, duration: float, gain_db: float,
+                limit_dbtp: float) -> float:
+    """How far the limiter and encoder move loudness, learnt on a minute of excerpts spread over the episode.
+
+    The excerpts are levelled, measured, limited, encoded and measured again; the difference between what the
+    gain alone would give and what the MP3 measures is the shift the full encode should aim for.
+    """
+    inputs: list[str] = []
+    labels = []
+    for i in range(PROBE_PIECES):
+        start = max(0.0, duration * (i + 0.5) / PROBE_PIECES - PROBE_PIECE / 2)
+        inputs += ["-ss", f"{start:.3f}", "-t", f"{PROBE_PIECE:.3f}", "-i", str(source)]
+        labels.append(f"[p{i}]")
+    level = ",".join(level_filters(audio))
+    graph = ";".join(f"[{i}:a:0]{level}{label}" for i, label in enumerate(labels))
+    graph += (
+        f";{''.join(labels)}concat=n={len(labels)}:v=0:a=1,asplit[m][o];[m]ebur128=framelog=verbose[mm];"
+        f"[mm]anullsink;[o]{','.join(limit_filters(audio, gain_db, limit_dbtp))}[out]"
     )
-    bar = reporter.progress("Mengenkode MP3", duration)
+    runs = ff.pipeline(
+        [
+            [*inputs, "-filter_complex", graph, "-map", "[out]", *_raw(audio), "pipe:1"],
+            [*_raw(audio), "-i", "pipe:0", *_mp3(audio), "-f", "mp3", "pipe:1"],
+            ["-f", "mp3", "-i", "pipe:0", "-af", "ebur128=framelog=verbose", "-f", "null", "-"],
+        ],
+        source=source,
+    )
+    levelled = parse_loudness(runs[0].stderr, source)
+    encoded = parse_loudness(runs[-1].stderr, source)
+    if not (math.isfinite(levelled.integrated) and math.isfinite(encoded.integrated)) or levelled.integrated < -69:
+        return 0.0  # the excerpts fell in silence: learn nothing, the correction loop still applies
+    return max(-3.0, min(3.0, encoded.integrated - (levelled.integrated + gain_db)))
+
+
+def encode(ff: FFmpeg, source: Path, workdir: Path, name: str, audio: AudioSettings, gain_db: float,
+           limit_dbtp: float, reporter: Reporter, duration: float, label: str) -> Loudness:
+    """Level + gain + limiter | MP3 encoder (to ``workdir/name`` and on) | ``ebur128`` on the encoded stream.
+
+    Returns the loudness of the MP3 as written (decoded from the very bytes that go to the file).
+    """
+    chain = ",".join(level_filters(audio) + limit_filters(audio, gain_db, limit_dbtp))
+    # The tee muxer writes the file (with its Xing/LAME header) and feeds the meter from the same packets.
+    # The name is relative to workdir so that no path characters reach tee's own syntax.
+    # onfail=abort: tee's default carries on with the other slave when the file cannot be written (disk full).
+    tee = (f"[f=mp3:onfail=abort:id3v2_version=0:write_xing=1]{name}"
+           f"|[f=mp3:onfail=abort:id3v2_version=0:write_xing=0]pipe:1")
+    bar = reporter.progress(label, duration)
     try:
-        ff.run(
-            ["-y", "-i", str(levelled), "-af", chain, "-c:a", "libmp3lame", "-b:a", f"{audio.bitrate_kbps}k",
-             "-ar", str(rate), "-ac", str(audio.channels), "-id3v2_version", "0", "-write_xing", "1",
-             "-f", "mp3", str(target)],
-            source=levelled,
+        runs = ff.pipeline(
+            [
+                ["-i", str(source), "-map", "0:a:0", "-af", chain, *_raw(audio), "pipe:1"],
+                [*_raw(audio), "-i", "pipe:0", *_mp3(audio), "-f", "tee", tee],
+                ["-f", "mp3", "-i", "pipe:0", "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
+            ],
+            source=source,
             progress=bar,
+            cwd=workdir,
         )
     finally:
         bar.close()
+    loud = parse_loudness(runs[-1].stderr, source, runs[-1].seconds)
+    # A write error at the very end (trailer, close) can escape tee; a CBR file's size says whether it is whole.
+    expected = audio.bitrate_kbps * 1000 / 8 * loud.duration
+    written = (workdir / name).stat().st_size if (workdir / name).exists() else 0
+    if written < 0.97 * expected:
+        raise MediaError(f"the encoded file is incomplete ({written} of about {int(expected)} bytes written; "
+                         "is the disk full?)", workdir / name)
+    return loud
 
 
 def normalise(ff: FFmpeg, source: Path, target: Path, audio: AudioSettings, reporter: Reporter,
               before: Loudness, duration: float) -> NormaliseResult:
     """Level ``source`` and write an MP3 at ``target`` that measures as close to the target as it gets.
 
-    All intermediates live in a temporary folder beside ``target``; ``target`` appears only at the end, by rename.
+    Intermediates live in a temporary folder beside ``target``; ``target`` appears only at the end, by rename.
     """
+    source = source.resolve()  # the encoder runs in the work folder
     target.parent.mkdir(parents=True, exist_ok=True)
+    levelled = analyse(ff, source, audio, reporter, duration)
+    if not math.isfinite(levelled.integrated) or levelled.integrated <= -69.0:
+        raise MediaError("nothing audible left after levelling (silence?)", source)
+    gain = audio.target_lufs - levelled.integrated
+    limit = audio.true_peak - AIM_BELOW_CEILING
+    shift = probe_shift(ff, source, audio, duration, gain, limit) if duration >= PROBE_FROM else 0.0
+    gain -= shift
+    tried: list[tuple[float, float]] = []  # (gain, measured) of earlier passes, for the secant step
     with tempfile.TemporaryDirectory(prefix=".cerdas-level-", dir=target.parent) as tmpdir:
-        levelled_path = Path(tmpdir) / "levelled.wav"
-        levelled = level(ff, source, levelled_path, audio, reporter, duration)
-        if not math.isfinite(levelled.integrated) or levelled.integrated <= -69.0:
-            raise MediaError("nothing audible left after levelling (silence?)", source)
-        gain = audio.target_lufs - levelled.integrated
-        limit = audio.true_peak - AIM_BELOW_CEILING
-        encoded = Path(tmpdir) / "encoded.mp3"
+        workdir = Path(tmpdir)
         passes = 0
         while True:
             passes += 1
-            encode(ff, levelled_path, encoded, audio, gain, limit, reporter, duration)
-            after = ff.measure(encoded)
+            label = "Mengenkode MP3" + (f" ({passes})" if passes > 1 else "")
+            try:
+                after = encode(ff, source, workdir, "encoded.mp3", audio, gain, limit, reporter, duration, label)
+            except FFmpegError as exc:
+                if exc.no_space:
+                    raise MediaError("no space left on the device while encoding the episode; nothing was "
+                                     "replaced", target) from exc
+                raise
             off = audio.target_lufs - after.integrated
             peak_over = after.true_peak - audio.true_peak
             if (abs(off) <= CLOSE_ENOUGH and peak_over <= 0.0) or passes == MAX_PASSES:
                 break
-            gain += off
+            slope = 1.0
+            if tried and abs(gain - tried[-1][0]) > 0.05:
+                # the limiter makes loudness grow slower than gain: follow the measured slope
+                slope = max(0.3, min(1.5, (after.integrated - tried[-1][1]) / (gain - tried[-1][0])))
+            tried.append((gain, after.integrated))
+            gain += off / slope
             if peak_over > 0.0:
                 limit -= peak_over + 0.1
+        if abs(off) > audio.tolerance_lu or peak_over > 0.0:
+            raise MediaError(
+                f"could not reach {audio.target_lufs} LUFS / {audio.true_peak} dBTP in {passes} passes "
+                f"(got {after.integrated:.1f} LUFS, {after.true_peak:.1f} dBTP); nothing was replaced",
+                source,
+            )
         with atomic_path(target) as tmp:
-            os.replace(encoded, tmp)
-    return NormaliseResult(before, levelled, after, gain, limit, passes)
+            os.replace(workdir / "encoded.mp3", tmp)
+    return NormaliseResult(before, levelled, after, gain, limit, passes, shift)
 
 
 class LoudnessStage:
@@ -139,9 +232,8 @@ class LoudnessStage:
         self.ff = ff or FFmpeg()
 
     def inputs(self, episode: Episode, ctx: Context) -> dict[str, Any]:
-        ingest = episode.stages.get("ingest")
         return {
-            "source": ingest.fingerprint if ingest else None,
+            "source": episode.source_sha256,
             "audio": vars(ctx.settings.audio),
             "algorithm": ALGORITHM,
         }
@@ -154,22 +246,15 @@ class LoudnessStage:
         b = ingest["input"]
         before = Loudness(b["integrated_lufs"], b["true_peak_dbtp"], b["lra_lu"], 0.0, b["decoded_seconds"])
         target = ws.episode_dir(episode.slug) / "work" / "normalised.mp3"
-        target.parent.mkdir(parents=True, exist_ok=True)
         result = normalise(self.ff, source, target, audio, ctx.reporter, before, duration)
         after = result.after
-        if abs(after.integrated - audio.target_lufs) > audio.tolerance_lu or after.true_peak > audio.true_peak:
-            target.unlink(missing_ok=True)
-            raise MediaError(
-                f"could not reach {audio.target_lufs} LUFS / {audio.true_peak} dBTP "
-                f"(got {after.integrated:.1f} LUFS, {after.true_peak:.1f} dBTP)",
-                source,
-            )
         data = {
             "before": before.as_dict(),
             "levelled": result.levelled.as_dict(),
             "after": after.as_dict(),
             "gain_db": round(result.gain_db, 2),
             "limiter_dbtp": round(result.limit_dbtp, 2),
+            "predicted_shift_lu": round(result.predicted_shift, 2),
             "passes": result.passes,
             "duration": round(after.duration, 3),
         }

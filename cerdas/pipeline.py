@@ -7,6 +7,7 @@ failure leaves every finished stage recorded and the failed one as it was.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -88,7 +89,8 @@ def run_stage(stage: Stage, episode: Episode, ctx: Context, save: bool = True) -
     except CerdasError:
         raise
     except OSError as exc:
-        raise StageError(f"stage '{stage.name}' failed: {exc.strerror or exc}", exc.filename or episode.slug) from exc
+        reason = "no space left on the device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise StageError(f"stage '{stage.name}' failed: {reason}", exc.filename or episode.slug) from exc
     # Inputs may legitimately change while a stage runs (a stage that fills in metadata): re-fingerprint.
     fp = fingerprint({"stage": stage.name, **stage.inputs(episode, ctx)})
     data = dict(result.data)

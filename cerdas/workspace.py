@@ -97,6 +97,12 @@ def find_workspace(start: Path | None = None) -> Workspace:
     )
 
 
+def default_title(root: Path) -> str:
+    """A show title from a folder's name (``podcast-cerdas`` → ``Podcast Cerdas``), for ``cerdas init``."""
+    words = root.expanduser().resolve().name.replace("-", " ").replace("_", " ").split()
+    return " ".join(w[:1].upper() + w[1:] for w in words) or "Podcast"
+
+
 def init_workspace(root: Path, title: str, description: str = "", author: str = "", email: str = "") -> Workspace:
     """Create a workspace: commented ``cerdas.toml``, the folders and a placeholder artwork."""
     from cerdas.artwork import make_placeholder
