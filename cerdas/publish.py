@@ -6,14 +6,17 @@ fingerprint whether it is current, so re-running publish does nothing twice.
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from cerdas.artwork import open_image
-from cerdas.chapters import load_chapters
+from cerdas.chapters import format_timestamp, load_chapters
 from cerdas.episode import (
+    EPISODE_FILE,
     Chapter,
     Episode,
     check_title,
@@ -26,7 +29,7 @@ from cerdas.episode import (
 from cerdas.errors import CerdasError, WorkspaceError
 from cerdas.feed_rules import check_show_artwork
 from cerdas.ffmpeg import FFmpeg
-from cerdas.fsutil import sha256_file
+from cerdas.fsutil import atomic_copy, sha256_file
 from cerdas.ingest import IngestStage, check_source
 from cerdas.loudness import LoudnessStage
 from cerdas.pipeline import Context, Stage, StageReport, run_pipeline
@@ -34,6 +37,7 @@ from cerdas.search import SearchStage
 from cerdas.site import FeedStage
 from cerdas.tags import TagStage
 from cerdas.transcribe import TranscribeStage
+from cerdas.workspace import Workspace
 from cerdas.youtube.stage import YouTubeStage
 
 
@@ -103,8 +107,10 @@ def publish(request: PublishRequest, ctx: Context, stages: list[Stage] | None = 
     ws = ctx.workspace
     title = check_title(request.title)
     source = request.source.expanduser().resolve()
-    check_source(source)
+    probe = check_source(source)
     chapters: list[Chapter] | None = load_chapters(request.chapters_file) if request.chapters_file else None
+    if chapters and request.chapters_file is not None:
+        check_chapters_fit(chapters, probe.duration, request.chapters_file)
     if request.cover is not None:
         open_image(request.cover.expanduser())
     if request.number is not None and request.number < 0:
@@ -117,7 +123,7 @@ def publish(request: PublishRequest, ctx: Context, stages: list[Stage] | None = 
     # stages check their own prerequisites (Whisper model, sign-in) when built: before any episode file is written
     stages = stages if stages is not None else build_stages(ctx)
 
-    with ws.lock():
+    with ws.lock() if not ctx.dry_run else contextlib.nullcontext():  # a dry run reads, never writes
         sha = sha256_file(source)
         episode = find_episode_for(ctx, sha, request.slug, title)
         created = episode is None
@@ -143,16 +149,54 @@ def publish(request: PublishRequest, ctx: Context, stages: list[Stage] | None = 
             episode.guests = [g.strip() for g in request.guests if g.strip()]
         if chapters is not None:
             episode.chapters = chapters
-        if request.cover is not None:
-            episode.cover = ws.relative(request.cover.expanduser())
+        cover_to_copy = request.cover.expanduser().resolve() if request.cover is not None else None
         if request.draft is not None:
             if episode.draft and not request.draft and request.publish_at is None:
                 episode.pub_date = now_iso()  # a draft made public is new from now
             episode.draft = request.draft
         if request.publish_at is not None:
             episode.pub_date = request.publish_at.isoformat()
-        if not ctx.dry_run:
-            ws.episode_dir(episode.slug).mkdir(parents=True, exist_ok=True)
-            save_episode(ws, episode)
-        reports = run_pipeline(stages, episode, ctx)
+        reports = _run_keeping_state(stages, episode, ctx, created, cover_to_copy)
     return PublishResult(episode, created, reports)
+
+
+def _run_keeping_state(stages: list[Stage], episode: Episode, ctx: Context, created: bool,
+                       cover: Path | None) -> list[StageReport]:
+    """Run the stages; the journal is written only by stages that finished, and once more at the end.
+
+    A publish that fails (bad recording, full disk) therefore leaves ``episode.toml`` and the outputs as the
+    last good run left them; a new episode that failed before any stage finished leaves no folder behind.
+    """
+    ws = ctx.workspace
+    folder = ws.episode_dir(episode.slug)
+    existed = folder.exists()
+    try:
+        if cover is not None:
+            episode.cover = _keep_cover(ws, episode, cover) if not ctx.dry_run else ws.relative(cover)
+        reports = run_pipeline(stages, episode, ctx)
+        if not ctx.dry_run:
+            save_episode(ws, episode)  # metadata no stage depends on (guests, say) is kept too
+        return reports
+    except BaseException:
+        if created and not existed and not (folder / EPISODE_FILE).exists():
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _keep_cover(ws: Workspace, episode: Episode, cover: Path) -> str:
+    """Copy the episode cover into its folder (the original may be moved or deleted later); its stored path."""
+    target = ws.episode_dir(episode.slug) / f"cover{cover.suffix.lower() or '.img'}"
+    if cover != target.resolve():
+        atomic_copy(cover, target)
+    return ws.relative(target)
+
+
+def check_chapters_fit(chapters: list[Chapter], duration: float, path: Path) -> None:
+    """Refuse chapters that start after the end of the recording (``duration`` 0 means unknown)."""
+    last = max(chapters, key=lambda c: c.start)
+    if duration > 0 and last.start >= duration:
+        raise CerdasError(
+            f"chapter {last.title!r} starts at {format_timestamp(last.start)}, after the end of the recording "
+            f"({format_timestamp(duration)})",
+            path,
+        )

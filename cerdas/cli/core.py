@@ -93,6 +93,16 @@ class CerdasGroup(click.Group):
             raise click.ClickException(str(exc)) from exc
 
 
+def _checked_title(value: str) -> str:
+    """A usage error (exit 2) for an empty, too long or garbled ``--title``, before any work."""
+    from cerdas.episode import check_title
+
+    try:
+        return check_title(value)
+    except CerdasError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--title'") from exc
+
+
 def _context(ctx: click.Context, **flags: Any) -> Context:
     """Find the workspace, read its settings once and build the library context."""
     obj = ctx.ensure_object(dict)
@@ -118,17 +128,18 @@ def cli(ctx: click.Context, workspace: Path | None, quiet: bool) -> None:
 
 @cli.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--title", required=True, help="The show's title.")
+@click.option("--title", help="The show's title (default: the folder's name).")
 @click.option("--description", default="", help="One or two sentences about the show.")
 @click.option("--author", default="", help="Author / publisher (default: the title).")
 @click.option("--email", default="", help="Owner e-mail for Apple and Spotify.")
 @click.pass_context
-def init(ctx: click.Context, directory: Path | None, title: str, description: str, author: str, email: str) -> None:
+def init(ctx: click.Context, directory: Path | None, title: str | None, description: str, author: str,
+         email: str) -> None:
     """Create a workspace: cerdas.toml, episodes/, transcripts/, feed/ and placeholder artwork."""
-    from cerdas.workspace import init_workspace
+    from cerdas.workspace import default_title, init_workspace
 
     root = directory or ctx.obj.get("workspace", Workspace(Path.cwd())).root
-    ws = init_workspace(root, title, description, author, email)
+    ws = init_workspace(root, title if title is not None else default_title(root), description, author, email)
     click.echo(f"Workspace ready: {ws.root}")
     click.echo(f"Edit {ws.config.name}, then: cerdas publish RECORDING --title '...'")
 
@@ -145,7 +156,8 @@ def _publish_at(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 @cli.command()
 @click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--title", required=True, help="Episode title (also the ID3 title and the YouTube title).")
+@click.option("--title", required=True, callback=lambda _c, _p, value: _checked_title(value),
+              help="Episode title (also the ID3 title and the YouTube title).")
 @click.option("--number", type=click.IntRange(min=0), help="Episode number (default: the next one).")
 @click.option("--description", help="Show notes (plain text or simple HTML).")
 @click.option("--guest", "guests", multiple=True, help="A guest's name; repeat for several.")
