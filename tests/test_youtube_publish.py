@@ -312,3 +312,25 @@ def test_kill_9_mid_upload_then_resume_in_new_process(
     assert youtube_env.state.ops("upload.query"), "the new process asked YouTube where to continue"
     episode = load_episode(workspace, slug)
     assert episode.youtube["video_id"] == next(iter(youtube_env.state.videos))
+
+
+@pytest.mark.slow
+def test_video_recording_is_uploaded_with_its_picture_and_the_normalised_audio(
+    workspace: Workspace, run_cli: Callable[..., Result], youtube_env: Emulator, tmp_path: Path
+) -> None:
+    configure(workspace)
+    wav = tone(tmp_path / "suara.wav", 8.0)
+    video = tmp_path / "rekaman.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-i",
+                    str(wav), "-t", "8", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", str(video)],
+                   check=True)
+    result = _publish(run_cli, video, title="Rekaman Video")
+    assert result.exit_code == 0, result.output
+    episode = only_episode(workspace)
+    uploaded = _mp4(workspace, episode.slug)
+    probe = json.loads(subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_streams",
+                                       str(uploaded)], capture_output=True, text=True, check=True).stdout)
+    streams = {s["codec_type"]: s for s in probe["streams"]}
+    assert streams["video"]["width"] == 320 and streams["audio"]["codec_name"] == "aac"
+    [stored] = youtube_env.state.summary()["videos"].values()
+    assert stored["sha256"] == sha256(uploaded)

@@ -138,7 +138,9 @@ def credentials_from_info(info: dict[str, Any], on_refresh: Callable[[str], None
     # token elsewhere). We honour the file's token_uri only on this machine: that is the emulator.
     token_uri = str(info.get("token_uri", ""))
     if urlparse(token_uri).hostname in ("127.0.0.1", "localhost", "::1"):
+        expiry = creds.expiry
         creds = creds.with_token_uri(token_uri)
+        creds.expiry = expiry  # the copy forgets it, and would send an expired token once before refreshing
     creds.on_refresh = on_refresh
     result: Credentials = creds
     return result
