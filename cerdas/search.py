@@ -694,7 +694,7 @@ class SearchIndex:
                 found.score = score
                 out.append(found)
                 budget -= len(found.hits)
-        return SearchResult(parsed, out, notice)
+        return SearchResult(parsed, out, notice if out else "")
 
     def _ranked(self, fts: str) -> Iterator[tuple[_Indexed, float]]:
         """Matching episodes, best first (read lazily: a search stops once it has enough hits)."""

@@ -1,3 +1,158 @@
-"""``cerdas`` commands for the search area; registered on :data:`cerdas.cli.core.cli`."""
+"""``cerdas search`` and ``cerdas index``: find any moment in any episode from the terminal."""
 
 from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+from cerdas.chapters import format_timestamp
+from cerdas.cli.core import _context, cli
+from cerdas.search import EpisodeHits, Hit, SearchResult, index_size, mark, rebuild_index, refresh_index, update_index
+
+CONTEXT_WORDS = 8  # words of the passage before and after a hit
+_PLACES = {"title": "title", "description": "notes"}
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--episode", "-e", metavar="SLUG", help="Search only this episode.")
+@click.option("--limit", "-n", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="At most this many hits in all.")
+@click.option("--per-episode", type=click.IntRange(1, 1000), default=5, show_default=True,
+              help="At most this many hits from one episode (without --episode).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit, one per line.")
+@click.option("--color/--no-color", default=None,
+              help="Highlight with colour (default: on a terminal, unless NO_COLOR is set); else [marks].")
+@click.pass_context
+def search(ctx: click.Context, query: tuple[str, ...], episode: str | None, limit: int, per_episode: int,
+           as_json: bool, color: bool | None) -> None:
+    """Search every transcript, title, description and chapter for QUERY.
+
+    \b
+    Words match in any case and without diacritics; a root word finds its
+    forms (korupsi: korupsinya, berkorupsi, dikorupsi).
+      gratifik*              words starting with "gratifik"
+      "wilayah bebas korupsi"  the exact phrase (quote it for the shell too:
+                             cerdas search '"wilayah bebas korupsi"')
+      suap OR gratifikasi    either word (ATAU works too)
+      korupsi -dana          passages without "dana" (put -- before a query
+                             that starts with '-': cerdas search -- -dana suap)
+
+    Hits are grouped by episode, the episode that discusses the subject most
+    first, each with its time, the passage with the match highlighted, and links
+    to the episode page and the YouTube video at that moment.
+    """
+    from cerdas.search import search as run_search
+
+    context = _context(ctx)
+    refresh_index(context.workspace, context.reporter)
+    result = run_search(context.workspace, context.settings, " ".join(query), episode=episode, limit=limit,
+                        per_episode=per_episode)
+    if result.notice:
+        context.reporter.warn(result.notice)
+    if not result.episodes:
+        click.echo(f"No matches for {' '.join(query)!r}.", err=True)
+        return
+    if as_json:
+        for group in result.episodes:
+            for hit in group.hits:
+                click.echo(json.dumps(hit_json(group, hit), ensure_ascii=False))
+        return
+    if color is None:
+        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    click.echo(render(result, color), color=color)
+
+
+def hit_json(group: EpisodeHits, hit: Hit) -> dict[str, Any]:
+    """The ``--json`` object of one hit."""
+    return {
+        "episode": hit.slug,
+        "episode_title": group.title,
+        "episode_number": group.number,
+        "kind": hit.kind,
+        "start": hit.start,
+        "end": hit.end,
+        "timestamp": format_timestamp(hit.start) if hit.start is not None else None,
+        "speaker": hit.speaker or None,
+        "text": hit.text,
+        "highlights": [list(span) for span in hit.spans],
+        "context_before": hit.before,
+        "context_after": hit.after,
+        "page_url": hit.page_url,
+        "youtube_url": hit.youtube_url,
+    }
+
+
+def render(result: SearchResult, color: bool) -> str:
+    """The terminal listing: episodes best first, each hit with time, highlighted passage and links."""
+    lines: list[str] = []
+    n_hits = len(result.hits)
+    lines.append(f"{n_hits} hit{'s' if n_hits != 1 else ''} in {len(result.episodes)} "
+                 f"episode{'s' if len(result.episodes) != 1 else ''} for {result.query.text.strip()!r}")
+    for group in result.episodes:
+        number = f"#{group.number} " if group.number is not None else ""
+        heading = f"{number}{group.title}"
+        more = f"{group.matches} passage{'s' if group.matches != 1 else ''}"
+        if group.partial:
+            more += ", each with some of the words"
+        if group.draft:
+            more += ", draft"
+        lines += ["", (click.style(heading, bold=True) if color else heading) + f"  ({group.slug}; {more})"]
+        for hit in group.hits:
+            lines += _hit_lines(hit, color)
+    return "\n".join(lines)
+
+
+def _hit_lines(hit: Hit, color: bool) -> list[str]:
+    when = format_timestamp(hit.start) if hit.start is not None else _PLACES.get(hit.kind, hit.kind)
+    text = mark(hit.text, hit.spans, *(("\x1b[1;33m", "\x1b[0m") if color else ("[", "]")))
+    if hit.kind == "chapter":
+        text = f"chapter: {text}"
+    elif hit.speaker:
+        text = f"{hit.speaker}: {text}"
+    before = _tail(hit.before)
+    after = _head(hit.after)
+    if color:
+        before, after = (click.style(part, dim=True) if part else "" for part in (before, after))
+    passage = " ".join(part for part in (before, text, after) if part)
+    lines = [f"  {when:<9} {passage}", f"  {'':<9} {hit.page_url}"]
+    if hit.youtube_url:
+        lines.append(f"  {'':<9} {hit.youtube_url}")
+    return lines
+
+
+def _tail(text: str) -> str:
+    words = text.split()
+    return ("…" if len(words) > CONTEXT_WORDS else "") + " ".join(words[-CONTEXT_WORDS:])
+
+
+def _head(text: str) -> str:
+    words = text.split()
+    return " ".join(words[:CONTEXT_WORDS]) + ("…" if len(words) > CONTEXT_WORDS else "")
+
+
+@cli.command()
+@click.option("--rebuild", is_flag=True, help="Build the whole index anew (into a new file renamed into place).")
+@click.pass_context
+def index(ctx: click.Context, rebuild: bool) -> None:
+    """Bring the search index (search.sqlite3) up to date with every episode.
+
+    Only episodes whose metadata or transcript changed are indexed again;
+    'publish' does this for its episode by itself.
+    """
+    context = _context(ctx)
+    ws = context.workspace
+    with ws.lock():
+        report = rebuild_index(ws) if rebuild else update_index(ws, reporter=context.reporter)
+    parts = [f"{len(report.indexed)} episode{'s' if len(report.indexed) != 1 else ''} indexed "
+             f"({report.segments} transcript segments)"]
+    if report.unchanged:
+        parts.append(f"{report.unchanged} unchanged")
+    if report.removed:
+        parts.append(f"{len(report.removed)} removed")
+    click.echo(f"Search index: {', '.join(parts)}; {ws.relative(ws.index_path)}, "
+               f"{index_size(ws.index_path) / 1e6:.1f} MB")
