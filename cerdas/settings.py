@@ -16,6 +16,11 @@ from cerdas.errors import SettingsError
 
 CONFIG_NAME = "cerdas.toml"
 
+# CBR bitrates MPEG audio layer III allows (kbps): MPEG-1 at 32/44.1/48 kHz, MPEG-2 at 22.05 kHz (from 32 up)
+_MP3_BITRATES = {
+    44100: (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    22050: (32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+}
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
@@ -193,7 +198,13 @@ def validate(settings: Settings, path: Path) -> None:
         "'audio.sample_rate' must be 22050, 32000, 44100 or 48000",
         path,
     )
-    _check(32 <= audio.bitrate_kbps <= 320, "'audio.bitrate_kbps' must be between 32 and 320", path)
+    rates = _MP3_BITRATES[22050 if audio.sample_rate < 32000 else 44100]
+    _check(
+        audio.bitrate_kbps in rates,
+        f"'audio.bitrate_kbps' = {audio.bitrate_kbps} is not an MP3 bitrate at {audio.sample_rate} Hz "
+        f"(one of {', '.join(map(str, rates))})",
+        path,
+    )
     _check(bool(_LANGUAGE.match(whisper.language)) or whisper.language == "auto",
            f"'whisper.language' is not a language code: {whisper.language!r}", path)
     from cerdas.whisper import LANGUAGES, whisper_language  # local import: the Whisper adapter owns its languages

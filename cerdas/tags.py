@@ -5,6 +5,7 @@ Tagging is separate from encoding so that a new title re-tags in a second instea
 
 from __future__ import annotations
 
+import errno
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -16,14 +17,20 @@ from mutagen.id3 import (
     COMM,
     CTOC,
     ID3,
+    PCST,
     TALB,
     TCON,
+    TDES,
     TDRC,
+    TGID,
     TIT2,
     TLAN,
+    TLEN,
     TPE1,
     TPE2,
     TRCK,
+    WFED,
+    WXXX,
     CTOCFlags,
     ID3NoHeaderError,
 )
@@ -35,8 +42,10 @@ from cerdas.errors import MediaError
 from cerdas.fsutil import atomic_path, sha256_file
 from cerdas.pipeline import Context, StageOutput
 from cerdas.settings import Settings
+from cerdas.urls import feed_url
 
 COVER_MAX = 1400
+TAGS_VERSION = 2  # bump when write_tags writes different frames
 
 
 def cover_path(episode: Episode, settings: Settings) -> Path:
@@ -68,12 +77,19 @@ def write_tags(path: Path, episode: Episode, settings: Settings, duration: float
         tags.add(TPE2(encoding=3, text=show.author or show.title))
         tags.add(TCON(encoding=3, text="Podcast"))
         tags.add(TLAN(encoding=3, text=_iso639_2(show.language)))
-        year = (episode.pub_date or episode.created or datetime.now().isoformat())[:4]
-        tags.add(TDRC(encoding=3, text=year))
+        date = (episode.pub_date or episode.created or datetime.now().isoformat())[:10]
+        tags.add(TDRC(encoding=3, text=date))  # v2.3: TYER + TDAT
         if episode.number is not None:
             tags.add(TRCK(encoding=3, text=str(episode.number)))
         if episode.description:
             tags.add(COMM(encoding=3, lang=_iso639_2(show.language), desc="", text=episode.description))
+            tags.add(TDES(encoding=3, text=episode.description))
+        # the podcast frames iTunes writes: podcast flag, feed, episode GUID; and the length for players
+        tags.add(PCST(value=1))
+        tags.add(WFED(encoding=0, url=feed_url(settings)))
+        if episode.guid:
+            tags.add(TGID(encoding=3, text=episode.guid))
+        tags.add(TLEN(encoding=3, text=str(int(duration * 1000))))
         tags.add(APIC(encoding=3, mime="image/jpeg", type=3, desc="Cover",
                       data=jpeg_bytes(cover_path(episode, settings), COVER_MAX)))
         chapters = sorted(episode.chapters, key=lambda c: c.start)
@@ -84,15 +100,21 @@ def write_tags(path: Path, episode: Episode, settings: Settings, duration: float
             stop = int(chapters[i + 1].start * 1000) if i + 1 < len(chapters) else end_ms
             element = f"chp{i}"
             ids.append(element)
-            tags.add(CHAP(element_id=element, start_time=start, end_time=max(stop, start),
-                          sub_frames=[TIT2(encoding=3, text=chapter.title)]))
+            sub: list[Any] = [TIT2(encoding=3, text=chapter.title)]
+            if chapter.url:
+                sub.append(WXXX(encoding=3, desc="chapter url", url=chapter.url))
+            tags.add(CHAP(element_id=element, start_time=start, end_time=max(stop, start), sub_frames=sub))
         if ids:
             tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
                           sub_frames=[TIT2(encoding=3, text="Daftar bab")]))
         tags.update_to_v23()
         tags.save(path, v2_version=3)
         _sort_chapter_frames(path)
-    except (OSError, HeaderNotFoundError) as exc:
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise MediaError("no space left on the device while writing ID3 tags", path) from exc
+        raise MediaError(f"cannot write ID3 tags: {exc.strerror or exc}", path) from exc
+    except HeaderNotFoundError as exc:
         raise MediaError(f"cannot write ID3 tags: {exc}", path) from exc
 
 
@@ -145,9 +167,11 @@ class TagStage:
             "number": episode.number,
             "description": episode.description,
             "date": episode.pub_date or episode.created,
-            "show": [show.title, show.author, show.language],
+            "show": [show.title, show.author, show.language, feed_url(ctx.settings)],
+            "guid": episode.guid,
             "cover": sha256_file(cover) if cover.is_file() else str(cover),
-            "chapters": [[c.start, c.title] for c in episode.chapters],
+            "chapters": [[c.start, c.title, c.url] for c in episode.chapters],
+            "version": TAGS_VERSION,
         }
 
     def run(self, episode: Episode, ctx: Context) -> StageOutput:
