@@ -12,6 +12,8 @@ the player at that time. The page itself is ``search/index.html`` (Indonesian, e
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import importlib.util
 import shutil
 import subprocess
@@ -22,9 +24,11 @@ from pathlib import Path
 from cerdas import urls
 from cerdas.errors import CerdasError
 from cerdas.settings import Settings
+from cerdas.workspace import Workspace
 
 BUNDLE_DIR = "search/pagefind"
 EPISODE_PAGES = "episodes/*/index.html"
+DIGEST_FILE = "cerdas-pages.sha256"  # in the bundle: what it was built from
 
 
 class Pagefind:
@@ -80,7 +84,27 @@ def build_search_page(site_dir: Path, settings: Settings, pagefind: Pagefind | N
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(render_search_page(settings), encoding="utf-8")
     (page.parent / "search.js").write_bytes(files("cerdas").joinpath("data/search.js").read_bytes())
-    if not any(site_dir.glob(EPISODE_PAGES)):
+    pages = sorted(site_dir.glob(EPISODE_PAGES))
+    if not pages:
         return
     language = settings.show.language.split("-")[0].lower()
-    (pagefind or Pagefind()).index(site_dir, EPISODE_PAGES, BUNDLE_DIR, language)
+    pagefind = pagefind or Pagefind()
+    digest = _digest(site_dir, pages, language, pagefind.binary)
+    # A rebuild that changed no episode page (a scheduled 'cerdas feed' from cron, say) keeps the index it has:
+    # Pagefind takes seconds per hundred hour-long episodes.
+    published = Workspace(settings.root).feed_dir / BUNDLE_DIR
+    with contextlib.suppress(OSError):
+        if (published / DIGEST_FILE).read_text(encoding="ascii") == digest:
+            shutil.copytree(published, site_dir / BUNDLE_DIR)
+            return
+    pagefind.index(site_dir, EPISODE_PAGES, BUNDLE_DIR, language)
+    (site_dir / BUNDLE_DIR / DIGEST_FILE).write_text(digest, encoding="ascii")
+
+
+def _digest(site_dir: Path, pages: list[Path], language: str, binary: Path) -> str:
+    """What the Pagefind index depends on: every episode page, the language and the Pagefind binary."""
+    h = hashlib.sha256(f"{language}\0{binary}\0{binary.stat().st_size}\0".encode())
+    for page in pages:
+        h.update(page.relative_to(site_dir).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(page.read_bytes()).digest())
+    return h.hexdigest()

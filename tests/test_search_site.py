@@ -12,7 +12,7 @@ import pytest
 
 from cerdas.errors import CerdasError
 from cerdas.site import build_site
-from cerdas.sitesearch import Pagefind, build_search_page
+from cerdas.sitesearch import DIGEST_FILE, Pagefind, build_search_page
 from cerdas.transcript import Segment
 from cerdas.workspace import Workspace
 from tests.browser import browser, console_errors, serious_axe_violations, served  # noqa: F401
@@ -52,6 +52,18 @@ def test_search_page_and_indonesian_index_are_written(site: Path) -> None:
     entry = json.loads((site / "search" / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert list(entry["languages"]) == ["id"]
     assert entry["languages"]["id"]["page_count"] == 2  # the two episode pages, not the show or search page
+
+
+def test_an_unchanged_site_keeps_its_search_index(site: Path, workspace: Workspace) -> None:
+    bundle = site / "search" / "pagefind"
+    entry = bundle / "pagefind-entry.json"
+    built, digest = entry.stat().st_mtime_ns, (bundle / DIGEST_FILE).read_text(encoding="ascii")
+    build_site(workspace, workspace.settings())  # nothing changed: the index is carried over, not rebuilt
+    assert entry.stat().st_mtime_ns == built and (bundle / DIGEST_FILE).read_text(encoding="ascii") == digest
+    write_transcript(workspace, "dua", [*DUA, Segment(20.0, 25.0, "Akuntabilitas itu penting.", "Tamu")])
+    build_site(workspace, workspace.settings())
+    assert (bundle / DIGEST_FILE).read_text(encoding="ascii") != digest
+    assert entry.stat().st_mtime_ns != built
 
 
 def test_a_site_without_episodes_gets_the_page_only(tmp_path: Path, workspace: Workspace) -> None:
