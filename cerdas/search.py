@@ -13,9 +13,10 @@ and expanding that would drown the answer. ``word*`` is a prefix, ``"a b"`` a ph
 (or ``ATAU``) an alternative, ``-word`` an exclusion; everything else a person may type is reduced to words,
 so no input reaches FTS5 unquoted.
 
-The index is kept current per episode (a fingerprint of its metadata and transcript decides) by the ``search``
-stage of ``publish`` and by ``cerdas search`` itself; ``cerdas index --rebuild`` writes a new file beside the old
-one and renames it over it.
+Two levels (see :class:`SearchIndex`): the episodes are ranked by bm25 over each episode's whole text, then the
+best passages are found inside each episode shown. The index is kept current per episode (a fingerprint of its
+metadata and transcript decides) by the ``search`` stage of ``publish`` and by ``cerdas search`` itself;
+``cerdas index --rebuild`` writes a new file beside the old one and renames it over it.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def fold(text: str) -> str:
     """Lower case without diacritics (what ``unicode61 remove_diacritics 2`` does to a token)."""
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
@@ -196,12 +197,6 @@ class Term:
             if got != expected and not (i == n - 1 and self.prefix_last and got.startswith(expected)):
                 return 0
         return n
-
-    def label(self) -> str:
-        text = " ".join(self.words)
-        if self.kind == "phrase" or len(self.words) > 1:
-            text = f'"{text}"'
-        return text + ("*" if self.kind == "prefix" or self.prefix_last else "")
 
 
 @dataclass(frozen=True)
