@@ -30,14 +30,17 @@ from cerdas import whisper  # noqa: E402
 from cerdas.sample import make_sample, reference_text  # noqa: E402
 
 BARE = """
-import sys
+import json, sys, time
 from faster_whisper import BatchedInferencePipeline, WhisperModel
 model_dir, audio, threads, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 model = WhisperModel(model_dir, device="cpu", compute_type="int8", cpu_threads=threads)
+started = time.perf_counter()
 segments, info = BatchedInferencePipeline(model).transcribe(
     audio, language="id", batch_size=8, beam_size=5, word_timestamps=True)
+text = " ".join(s.text.strip() for s in segments)
+seconds = time.perf_counter() - started
 with open(out, "w", encoding="utf-8") as fh:
-    fh.write(" ".join(s.text.strip() for s in segments))
+    json.dump({"text": text, "seconds": seconds, "duration": info.duration}, fh)
 """
 
 
@@ -54,8 +57,10 @@ def cer(hypothesis: str, reference: str) -> float:
     return previous[-1] / max(len(ref), 1)
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
-    """Run ``cmd``; its wall time in seconds and its peak RSS in MB (from wait4)."""
+def timed(cmd: list[str]) -> tuple[float, float, float]:
+    """Run ``cmd``; its wall time and CPU time (user + system) in seconds and its peak RSS in MB (wait4).
+
+    CPU time is reported beside wall time because it barely moves when other work shares the machine."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -63,7 +68,7 @@ def timed(cmd: list[str]) -> tuple[float, float]:
     stderr = proc.stderr.read().decode() if proc.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{stderr[-2000:]}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def set_enabled(config: Path, enabled: bool) -> None:
@@ -101,21 +106,24 @@ def main() -> None:
         bare_script.write_text(BARE, encoding="utf-8")
         bare_out = tmp / "bare.txt"
 
-        ours_wall, ours_rss, ours_rtf, bare_wall, bare_rss = [], [], [], [], []
+        ours_wall, ours_cpu, ours_rss, ours_rtf, bare_wall, bare_cpu, bare_rss, bare_rtf = ([] for _ in range(8))
         for run in range(args.runs):
-            wall, rss = timed([cerdas, "-q", "-w", str(ws), "transcribe", "benchmark", "--force"])
+            wall, cpu, rss = timed([cerdas, "-q", "-w", str(ws), "transcribe", "benchmark", "--force"])
             episode = (ws / "episodes" / "benchmark" / "episode.toml").read_text(encoding="utf-8")
             rtf = float(re.search(r"(?m)^rtf = ([\d.]+)", episode).group(1))  # type: ignore[union-attr]
-            ours_wall.append(wall), ours_rss.append(rss), ours_rtf.append(rtf)
-            wall, rss = timed([sys.executable, str(bare_script), str(model_dir), str(audio), str(threads),
+            ours_wall.append(wall), ours_cpu.append(cpu), ours_rss.append(rss), ours_rtf.append(rtf)
+            wall, cpu, rss = timed([sys.executable, str(bare_script), str(model_dir), str(audio), str(threads),
                                str(bare_out)])
-            bare_wall.append(wall), bare_rss.append(rss)
-            print(f"run {run + 1}: cerdas transcribe {ours_wall[-1]:.1f} s ({ours_rss[-1]:.0f} MB), "
-                  f"bare faster-whisper {bare_wall[-1]:.1f} s ({bare_rss[-1]:.0f} MB)", flush=True)
+            bare = json.loads(bare_out.read_text(encoding="utf-8"))
+            bare_wall.append(wall), bare_cpu.append(cpu), bare_rss.append(rss)
+            bare_rtf.append(bare["seconds"] / bare["duration"])
+            print(f"run {run + 1}: cerdas transcribe {ours_wall[-1]:.1f} s wall, {ours_cpu[-1]:.1f} s CPU, "
+                  f"{ours_rss[-1]:.0f} MB; bare faster-whisper {bare_wall[-1]:.1f} s wall, {bare_cpu[-1]:.1f} s CPU, "
+                  f"{bare_rss[-1]:.0f} MB; load average {os.getloadavg()[0]:.1f}", flush=True)
 
         segments = json.loads((ws / "transcripts" / "benchmark.json").read_text(encoding="utf-8"))["segments"]
         ours_text = " ".join(s["body"] for s in segments)
-        bare_text = bare_out.read_text(encoding="utf-8")
+        bare_text = json.loads(bare_out.read_text(encoding="utf-8"))["text"]
 
     m = statistics.median
     print()
@@ -123,10 +131,13 @@ def main() -> None:
           f" batch 8, beam 5, word timestamps")
     print(f"{'':<28}{'cerdas transcribe':>18}{'bare faster-whisper':>21}")
     print(f"{'wall time (median)':<28}{m(ours_wall):>16.1f} s{m(bare_wall):>19.1f} s")
+    print(f"{'CPU time (median)':<28}{m(ours_cpu):>16.1f} s{m(bare_cpu):>19.1f} s")
     print(f"{'real-time factor (wall)':<28}{m(ours_wall) / duration:>18.3f}{m(bare_wall) / duration:>21.3f}")
+    print(f"{'RTF, decode + inference':<28}{m(ours_rtf):>18.3f}{m(bare_rtf):>21.3f}")
     print(f"{'peak memory (median)':<28}{m(ours_rss):>15.0f} MB{m(bare_rss):>18.0f} MB")
     print(f"{'CER vs reference':<28}{cer(ours_text, reference):>18.3f}{cer(bare_text, reference):>21.3f}")
     print(f"overhead ratio cerdas/bare (median wall): {m(ours_wall) / m(bare_wall):.3f}   (goal <= 1.05)")
+    print(f"overhead ratio cerdas/bare (median CPU time): {m(ours_cpu) / m(bare_cpu):.3f}   (goal <= 1.05)")
     print(f"real-time factor, decoding + inference only (median): {m(ours_rtf):.3f}   (goal <= 0.08)")
     print(f"peak memory: {max(ours_rss) / 1024:.2f} GB at most   (goal <= 1.5 GB)")
     print(f"character error rate: {cer(ours_text, reference):.3f}   (goal <= 0.25)")
