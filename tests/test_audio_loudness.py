@@ -110,3 +110,31 @@ def test_video_source_publishes_and_is_remembered_as_video(workspace: Workspace,
     got = measure(_final_mp3(workspace))
     assert abs(got.integrated - TARGET) <= TOLERANCE and got.true_peak <= CEILING, got
     assert ffprobe(_final_mp3(workspace))["streams"][0]["codec_type"] == "audio"
+
+
+def test_leveller_off_still_meets_target(workspace: Workspace, run_cli: Callable[..., Result],
+                                         tmp_path: Path) -> None:
+    """``audio.leveler = false``: no dynaudnorm, the gain and the true-peak limiter alone reach the target."""
+    no_whisper(workspace)
+    set_keys(workspace, "audio", leveler=False)
+    source = interview(tmp_path / "rata.wav", seconds=10, gap_db=3)
+    _publish(run_cli, source, "Tanpa Perata")
+    got = measure(_final_mp3(workspace))
+    assert abs(got.integrated - TARGET) <= TOLERANCE and got.true_peak <= CEILING, got
+    [episode] = list_episodes(workspace)
+    assert episode.stages["loudness"].data["levelled"]["lra_lu"] > 0
+
+
+@pytest.mark.slow
+def test_long_episode_is_probed_and_lands_in_one_pass(workspace: Workspace, run_cli: Callable[..., Result],
+                                                      tmp_path: Path) -> None:
+    """Past two minutes the chain is tried on excerpts first, so the first full encode already lands."""
+    no_whisper(workspace)
+    source = interview(tmp_path / "panjang.wav", seconds=150)
+    _publish(run_cli, source, "Episode Panjang")
+    [episode] = list_episodes(workspace)
+    data = episode.stages["loudness"].data
+    assert data["predicted_shift_lu"] != 0.0
+    assert data["passes"] <= 2
+    got = measure(_final_mp3(workspace))
+    assert abs(got.integrated - TARGET) <= 0.3 and got.true_peak <= CEILING, got
