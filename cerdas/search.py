@@ -42,6 +42,7 @@ from cerdas.fsutil import atomic_path, fingerprint, sha256_file
 from cerdas.pipeline import Context, StageOutput
 from cerdas.report import NullReporter, Reporter
 from cerdas.settings import Settings
+from cerdas.shownotes import html_to_text, notes_html
 from cerdas.transcript import load_json, transcript_path
 from cerdas.urls import episode_page_url, youtube_watch_url
 from cerdas.workspace import Workspace
@@ -414,7 +415,7 @@ def episode_entry(ws: Workspace, episode: Episode) -> EpisodeEntry:
     inputs = episode_inputs(ws, episode)
     docs = [Document("title", episode.title)]
     if episode.description.strip():
-        docs.append(Document("description", _plain(episode.description)))
+        docs.append(Document("description", html_to_text(notes_html(episode.description))))  # as the site shows it
     chapters = sorted(episode.chapters, key=lambda c: c.start)
     for i, chapter in enumerate(chapters):
         end = chapters[i + 1].start if i + 1 < len(chapters) else chapter.start
@@ -430,15 +431,6 @@ def episode_entry(ws: Workspace, episode: Episode) -> EpisodeEntry:
         signature=_signature(ws, episode.slug), documents=docs,
     )
 
-
-_TAG = re.compile(r"<[^>]*>")
-
-
-def _plain(html: str) -> str:
-    """Show notes may be simple HTML: index their words, not their tags."""
-    import html as html_lib
-
-    return " ".join(html_lib.unescape(_TAG.sub(" ", html)).split())
 
 
 # ---------------------------------------------------------------------------------------------------------------

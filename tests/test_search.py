@@ -377,6 +377,7 @@ def test_empty_workspace(workspace: Workspace, run_cli: Callable[..., Result]) -
     assert result.exit_code == 0 and "No matches" in result.stderr
 
 
+@pytest.mark.slow
 def test_publish_indexes_the_episode(workspace: Workspace, run_cli: Callable[..., Result], tmp_path: Path) -> None:
     """The real publish runs the search stage last: the episode's title is searchable right after."""
     from tests.feed_support import disable_whisper
