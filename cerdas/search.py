@@ -410,9 +410,10 @@ def episode_inputs(ws: Workspace, episode: Episode) -> dict[str, Any]:
     }
 
 
-def episode_entry(ws: Workspace, episode: Episode) -> EpisodeEntry:
-    """Read what an episode contributes to the index (its transcript JSON, if transcribed)."""
-    inputs = episode_inputs(ws, episode)
+def episode_entry(ws: Workspace, episode: Episode, inputs: dict[str, Any] | None = None) -> EpisodeEntry:
+    """Read what an episode contributes to the index (its transcript JSON, if transcribed); ``inputs``: its
+    :func:`episode_inputs` when the caller has them already."""
+    inputs = inputs or episode_inputs(ws, episode)
     docs = [Document("title", episode.title)]
     if episode.description.strip():
         docs.append(Document("description", html_to_text(notes_html(episode.description))))  # as the site shows it
@@ -869,14 +870,14 @@ def update_index(ws: Workspace, episodes: Sequence[Episode] | None = None,
             todo = list(episodes)
         for episode in todo:
             signature = _signature(ws, episode.slug)
-            inputs_fp = fingerprint(episode_inputs(ws, episode))
+            inputs = episode_inputs(ws, episode)
             known = stored.get(episode.slug)
-            if known is not None and known[0] == inputs_fp:
+            if known is not None and known[0] == fingerprint(inputs):
                 if known[1] != signature:
                     index.touch(episode.slug, signature)
                 report.unchanged += 1
                 continue
-            entry = episode_entry(ws, episode)
+            entry = episode_entry(ws, episode, inputs)
             index.put(entry)
             report.add(entry)
     return report
