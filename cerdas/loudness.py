@@ -3,12 +3,13 @@
 The chain follows the measured recipe in FINDINGS.md: ``highpass + dynaudnorm`` levels the speech; ``volume`` +
 a true-peak limiter at 4x the sample rate + the MP3 encoder make the episode; ``ebur128`` measures the encoded
 file. Each run is a pipe of ffmpeg processes (filter | encode | measure) so that both cores work and memory
-stays flat; no audio passes through Python and no intermediate WAV is written.
+stays flat; no audio passes through Python.
 
-1. *analyse*: level the source and measure it (integrated loudness ``L``).
-2. *probe* (long episodes): run the whole chain on a minute of excerpts to learn how much the limiter and the
-   encoder shift loudness (MP3 128k costs about 0.45 LU here); the first full encode then aims for it.
-3. *encode*: the full chain into the target MP3, measured as it is written. If it lands more than
+1. *level*: decode and level the source once into a float WAV in a temporary folder (about 21 MB a minute,
+   stereo), measuring it on the way (integrated loudness ``L``).
+2. *probe* (long episodes): run gain, limiter and encoder on a minute of excerpts to learn how much they shift
+   loudness (MP3 128k costs about 0.45 LU here); the full encode then aims for it.
+3. *encode*: gain + limiter + MP3 encoder, measured as it is written. If it lands more than
    :data:`CLOSE_ENOUGH` off, or over the ceiling, the gain (or the limiter) is corrected and it runs again.
 """
 
@@ -38,6 +39,7 @@ MAX_PASSES = 4
 PROBE_FROM = 120.0  # s: shorter episodes go straight to a full encode (a second pass costs little)
 PROBE_PIECES = 6
 PROBE_PIECE = 10.0  # s
+LEVELLED = "levelled.wav"  # the levelled speech, 32-bit float, in the stage's temporary folder
 
 
 @dataclass(frozen=True)
@@ -84,38 +86,46 @@ def _mp3(audio: AudioSettings) -> list[str]:
     return ["-map", "0:a", "-c:a", "libmp3lame", "-b:a", f"{audio.bitrate_kbps}k"]
 
 
-def analyse(ff: FFmpeg, source: Path, audio: AudioSettings, reporter: Reporter, duration: float) -> Loudness:
-    """Level ``source`` and measure the levelled speech (decode + level | measure)."""
-    bar = reporter.progress("Menganalisis suara", duration)
+def analyse(ff: FFmpeg, source: Path, workdir: Path, audio: AudioSettings, reporter: Reporter,
+            duration: float) -> Loudness:
+    """Level ``source`` once into ``workdir/LEVELLED`` (32-bit float WAV) and measure it on the way.
+
+    decode + level (to the file and on) | ``ebur128``. Every later pass reads the levelled file instead of
+    decoding and levelling the source again.
+    """
+    tee = (f"[f=wav:rf64=auto:onfail=abort]{LEVELLED}"
+           f"|[f=f32le:onfail=abort]pipe:1")
+    bar = reporter.progress("Meratakan suara", duration)
     try:
         runs = ff.pipeline(
             [
-                ["-i", str(source), "-map", "0:a:0", "-af", ",".join(level_filters(audio)), *_raw(audio), "pipe:1"],
+                ["-i", str(source), "-map", "0:a:0", "-af", ",".join(level_filters(audio)), "-c:a", "pcm_f32le",
+                 "-f", "tee", tee],
                 [*_raw(audio), "-i", "pipe:0", "-af", "ebur128=framelog=verbose", "-f", "null", "-"],
             ],
             source=source,
             progress=bar,
+            cwd=workdir,
         )
     finally:
         bar.close()
     return parse_loudness(runs[-1].stderr, source, runs[-1].seconds)
 
 
-def probe_shift(ff: FFmpeg, source: Path, audio: AudioSettings, duration: float, gain_db: float,
+def probe_shift(ff: FFmpeg, levelled: Path, audio: AudioSettings, duration: float, gain_db: float,
                 limit_dbtp: float) -> float:
     """How far the limiter and encoder move loudness, learnt on a minute of excerpts spread over the episode.
 
-    The excerpts are levelled, measured, limited, encoded and measured again; the difference between what the
-    gain alone would give and what the MP3 measures is the shift the full encode should aim for.
+    Excerpts of the levelled file are measured, limited, encoded and measured again; the difference between what
+    the gain alone would give and what the MP3 measures is the shift the full encode should aim for.
     """
     inputs: list[str] = []
     labels = []
     for i in range(PROBE_PIECES):
         start = max(0.0, duration * (i + 0.5) / PROBE_PIECES - PROBE_PIECE / 2)
-        inputs += ["-ss", f"{start:.3f}", "-t", f"{PROBE_PIECE:.3f}", "-i", str(source)]
+        inputs += ["-ss", f"{start:.3f}", "-t", f"{PROBE_PIECE:.3f}", "-i", str(levelled)]
         labels.append(f"[p{i}]")
-    level = ",".join(level_filters(audio))
-    graph = ";".join(f"[{i}:a:0]{level}{label}" for i, label in enumerate(labels))
+    graph = ";".join(f"[{i}:a:0]anull{label}" for i, label in enumerate(labels))
     graph += (
         f";{''.join(labels)}concat=n={len(labels)}:v=0:a=1,asplit[m][o];[m]ebur128=framelog=verbose[mm];"
         f"[mm]anullsink;[o]{','.join(limit_filters(audio, gain_db, limit_dbtp))}[out]"
@@ -126,22 +136,23 @@ def probe_shift(ff: FFmpeg, source: Path, audio: AudioSettings, duration: float,
             [*_raw(audio), "-i", "pipe:0", *_mp3(audio), "-f", "mp3", "pipe:1"],
             ["-f", "mp3", "-i", "pipe:0", "-af", "ebur128=framelog=verbose", "-f", "null", "-"],
         ],
-        source=source,
+        source=levelled,
     )
-    levelled = parse_loudness(runs[0].stderr, source)
-    encoded = parse_loudness(runs[-1].stderr, source)
-    if not (math.isfinite(levelled.integrated) and math.isfinite(encoded.integrated)) or levelled.integrated < -69:
+    excerpts = parse_loudness(runs[0].stderr, levelled)
+    encoded = parse_loudness(runs[-1].stderr, levelled)
+    if not (math.isfinite(excerpts.integrated) and math.isfinite(encoded.integrated)) or excerpts.integrated < -69:
         return 0.0  # the excerpts fell in silence: learn nothing, the correction loop still applies
-    return max(-3.0, min(3.0, encoded.integrated - (levelled.integrated + gain_db)))
+    return max(-3.0, min(3.0, encoded.integrated - (excerpts.integrated + gain_db)))
 
 
-def encode(ff: FFmpeg, source: Path, workdir: Path, name: str, audio: AudioSettings, gain_db: float,
-           limit_dbtp: float, reporter: Reporter, duration: float, label: str) -> Loudness:
-    """Level + gain + limiter | MP3 encoder (to ``workdir/name`` and on) | ``ebur128`` on the encoded stream.
+def encode(ff: FFmpeg, workdir: Path, name: str, audio: AudioSettings, gain_db: float, limit_dbtp: float,
+           reporter: Reporter, duration: float, label: str) -> Loudness:
+    """Gain + limiter on the levelled file | MP3 encoder (to ``workdir/name`` and on) | ``ebur128`` on the MP3.
 
     Returns the loudness of the MP3 as written (decoded from the very bytes that go to the file).
     """
-    chain = ",".join(level_filters(audio) + limit_filters(audio, gain_db, limit_dbtp))
+    source = workdir / LEVELLED
+    chain = ",".join(limit_filters(audio, gain_db, limit_dbtp))
     # The tee muxer writes the file (with its Xing/LAME header) and feeds the meter from the same packets.
     # The name is relative to workdir so that no path characters reach tee's own syntax.
     # onfail=abort: tee's default carries on with the other slave when the file cannot be written (disk full).
@@ -177,24 +188,31 @@ def normalise(ff: FFmpeg, source: Path, target: Path, audio: AudioSettings, repo
 
     Intermediates live in a temporary folder beside ``target``; ``target`` appears only at the end, by rename.
     """
-    source = source.resolve()  # the encoder runs in the work folder
+    source = source.resolve()  # ffmpeg runs in the work folder
     target.parent.mkdir(parents=True, exist_ok=True)
-    levelled = analyse(ff, source, audio, reporter, duration)
-    if not math.isfinite(levelled.integrated) or levelled.integrated <= -69.0:
-        raise MediaError("nothing audible left after levelling (silence?)", source)
-    gain = audio.target_lufs - levelled.integrated
-    limit = audio.true_peak - AIM_BELOW_CEILING
-    shift = probe_shift(ff, source, audio, duration, gain, limit) if duration >= PROBE_FROM else 0.0
-    gain -= shift
     tried: list[tuple[float, float]] = []  # (gain, measured) of earlier passes, for the secant step
     with tempfile.TemporaryDirectory(prefix=".cerdas-level-", dir=target.parent) as tmpdir:
         workdir = Path(tmpdir)
+        try:
+            levelled = analyse(ff, source, workdir, audio, reporter, duration)
+        except FFmpegError as exc:
+            if exc.no_space:
+                raise MediaError("no space left on the device while levelling the episode; nothing was "
+                                 "replaced", target) from exc
+            raise
+        if not math.isfinite(levelled.integrated) or levelled.integrated <= -69.0:
+            raise MediaError("nothing audible left after levelling (silence?)", source)
+        gain = audio.target_lufs - levelled.integrated
+        limit = audio.true_peak - AIM_BELOW_CEILING
+        probe = duration >= PROBE_FROM
+        shift = probe_shift(ff, workdir / LEVELLED, audio, duration, gain, limit) if probe else 0.0
+        gain -= shift
         passes = 0
         while True:
             passes += 1
             label = "Mengenkode MP3" + (f" ({passes})" if passes > 1 else "")
             try:
-                after = encode(ff, source, workdir, "encoded.mp3", audio, gain, limit, reporter, duration, label)
+                after = encode(ff, workdir, "encoded.mp3", audio, gain, limit, reporter, duration, label)
             except FFmpegError as exc:
                 if exc.no_space:
                     raise MediaError("no space left on the device while encoding the episode; nothing was "

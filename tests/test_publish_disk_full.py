@@ -85,14 +85,19 @@ def _error_line(result: Result) -> str:
     return lines[-1]
 
 
-def test_disk_full_while_encoding(show_on_small_disk: tuple[Workspace, Callable[..., Result], Path],
-                                  small_disk: Path) -> None:
+LEVELLED_BYTES = 20 * 44100 * 2 * 4  # the stage's float intermediate for the 20 s stereo recording
+
+
+@pytest.mark.parametrize(("leave", "step"), [(64 * 1024, "levelling"), (LEVELLED_BYTES + 160 * 1024, "encoding")])
+def test_disk_full_in_the_loudness_stage(show_on_small_disk: tuple[Workspace, Callable[..., Result], Path],
+                                         small_disk: Path, leave: int, step: str) -> None:
+    """No room for the levelled intermediate, or room for it but not for the ~480 KB MP3."""
     ws, run, source = show_on_small_disk
     set_keys(ws, "audio", bitrate_kbps=192)  # a new encode is due; ingest stays current
     before = snapshot(ws.root)
-    with nearly_full(small_disk, leave=64 * 1024):  # far less than the ~470 KB MP3
+    with nearly_full(small_disk, leave=leave):
         message = _error_line(run("publish", str(source), "--title", "Episode Satu", "--no-youtube"))
-        assert "no space left on the device" in message
+        assert f"no space left on the device while {step}" in message
         assert "normalised.mp3" in message
         assert snapshot(ws.root) == before
     assert snapshot(ws.root) == before
