@@ -146,12 +146,13 @@ def probe_shift(ff: FFmpeg, levelled: Path, audio: AudioSettings, duration: floa
 
 
 def encode(ff: FFmpeg, workdir: Path, name: str, audio: AudioSettings, gain_db: float, limit_dbtp: float,
-           reporter: Reporter, duration: float, label: str) -> Loudness:
+           reporter: Reporter, duration: float, label: str, recording: Path) -> Loudness:
     """Gain + limiter on the levelled file | MP3 encoder (to ``workdir/name`` and on) | ``ebur128`` on the MP3.
 
-    Returns the loudness of the MP3 as written (decoded from the very bytes that go to the file).
+    Returns the loudness of the MP3 as written (decoded from the very bytes that go to the file). Errors name
+    ``recording``, the producer's file, not the temporary one.
     """
-    source = workdir / LEVELLED
+    levelled = workdir / LEVELLED
     chain = ",".join(limit_filters(audio, gain_db, limit_dbtp))
     # The tee muxer writes the file (with its Xing/LAME header) and feeds the meter from the same packets.
     # The name is relative to workdir so that no path characters reach tee's own syntax.
@@ -162,17 +163,17 @@ def encode(ff: FFmpeg, workdir: Path, name: str, audio: AudioSettings, gain_db: 
     try:
         runs = ff.pipeline(
             [
-                ["-i", str(source), "-map", "0:a:0", "-af", chain, *_raw(audio), "pipe:1"],
+                ["-i", str(levelled), "-map", "0:a:0", "-af", chain, *_raw(audio), "pipe:1"],
                 [*_raw(audio), "-i", "pipe:0", *_mp3(audio), "-f", "tee", tee],
                 ["-f", "mp3", "-i", "pipe:0", "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
             ],
-            source=source,
+            source=recording,
             progress=bar,
             cwd=workdir,
         )
     finally:
         bar.close()
-    loud = parse_loudness(runs[-1].stderr, source, runs[-1].seconds)
+    loud = parse_loudness(runs[-1].stderr, recording, runs[-1].seconds)
     # A write error at the very end (trailer, close) can escape tee; a CBR file's size says whether it is whole.
     expected = audio.bitrate_kbps * 1000 / 8 * loud.duration
     written = (workdir / name).stat().st_size if (workdir / name).exists() else 0
@@ -212,12 +213,15 @@ def normalise(ff: FFmpeg, source: Path, target: Path, audio: AudioSettings, repo
             passes += 1
             label = "Mengenkode MP3" + (f" ({passes})" if passes > 1 else "")
             try:
-                after = encode(ff, workdir, "encoded.mp3", audio, gain, limit, reporter, duration, label)
+                after = encode(ff, workdir, "encoded.mp3", audio, gain, limit, reporter, duration, label, source)
             except FFmpegError as exc:
                 if exc.no_space:
                     raise MediaError("no space left on the device while encoding the episode; nothing was "
                                      "replaced", target) from exc
                 raise
+            if after.duration < levelled.duration - 0.5:  # a write that failed quietly somewhere in the chain
+                raise MediaError(f"the encoded episode is {after.duration:.1f} s long, the levelled recording "
+                                 f"{levelled.duration:.1f} s; is the disk full?", target)
             off = audio.target_lufs - after.integrated
             peak_over = after.true_peak - audio.true_peak
             if (abs(off) <= CLOSE_ENOUGH and peak_over <= 0.0) or passes == MAX_PASSES:
