@@ -41,13 +41,22 @@ def open_image(path: Path) -> Image.Image:
         with Image.open(path) as img:
             img.load()
             return img.copy()
+    except Image.DecompressionBombError as exc:
+        raise MediaError("image is too large to decode safely", path) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise MediaError(f"not a readable image ({exc.__class__.__name__})", path) from exc
 
 
 def jpeg_bytes(path: Path, max_size: int = 1400, quality: int = 88) -> bytes:
     """The image as RGB JPEG bytes, scaled down so that neither side exceeds ``max_size``."""
-    img = open_image(path).convert("RGB")
+    img = open_image(path)
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        # a transparent logo goes on white, not on the black that dropping the alpha channel gives
+        rgba = img.convert("RGBA")
+        backdrop = Image.new("RGB", rgba.size, (255, 255, 255))
+        backdrop.paste(rgba, mask=rgba.getchannel("A"))
+        img = backdrop
+    img = img.convert("RGB")
     img.thumbnail((max_size, max_size), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     img.save(out, format="JPEG", quality=quality, optimize=True)

@@ -130,3 +130,13 @@ def test_show_artwork_when_no_episode_cover(workspace: Workspace, run_cli: Calla
     assert image.size == Image.open(workspace.root / "artwork.png").size
     assert "CHAP" not in {f[:4] for f in tags} and "CTOC" not in {f[:4] for f in tags}
     assert "COMM" not in {f[:4] for f in tags}  # no description given: no empty comment either
+
+
+def test_transparent_cover_goes_on_white(tmp_path: Path) -> None:
+    from cerdas.artwork import jpeg_bytes
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGBA", (3000, 1500), (0, 0, 0, 0)).save(logo)
+    image = Image.open(io.BytesIO(jpeg_bytes(logo, 1400)))
+    assert image.size == (1400, 700) and image.mode == "RGB"
+    assert min(image.getpixel((10, 10))) > 245  # white, not black
