@@ -18,6 +18,7 @@ from scipy.signal import resample_poly
 
 from cerdas.workspace import Workspace
 from tests.media import ffmpeg
+from tests.workspace_support import set_keys
 
 
 # -- independent meter ------------------------------------------------------------------------------------------
@@ -123,21 +124,6 @@ def _has_encoder(name: str) -> bool:
 
 
 # -- workspace --------------------------------------------------------------------------------------------------
-def set_keys(ws: Workspace, section: str, **values: Any) -> None:
-    """Set keys of one ``cerdas.toml`` section in place (the file keeps its comments)."""
-    text = ws.config.read_text(encoding="utf-8")
-    start = text.index(f"[{section}]")
-    end = text.find("\n[", start + 1)
-    end = len(text) if end < 0 else end
-    body = text[start:end]
-    for key, value in values.items():
-        literal = str(value).lower() if isinstance(value, bool) else json.dumps(value)
-        line = f"{key} = {literal}"
-        pattern = re.compile(rf"^{re.escape(key)}\s*=.*$", re.M)
-        body = pattern.sub(line, body, count=1) if pattern.search(body) else body.rstrip("\n") + f"\n{line}\n"
-    ws.config.write_text(text[:start] + body + text[end:], encoding="utf-8")
-
-
 def no_whisper(ws: Workspace) -> Workspace:
     """Transcription off (the audio tests do not need a transcript; its own tests run real Whisper)."""
     set_keys(ws, "whisper", enabled=False)

@@ -11,8 +11,9 @@ from click.testing import Result
 
 from cerdas.episode import list_episodes
 from cerdas.workspace import Workspace
-from tests.audio_support import ffprobe, interview, measure, no_whisper, set_keys, video_with_audio
+from tests.audio_support import ffprobe, interview, measure, no_whisper, video_with_audio
 from tests.media import uneven_speech
+from tests.workspace_support import set_keys
 
 TARGET, TOLERANCE, CEILING = -16.0, 0.5, -1.0
 

@@ -20,8 +20,9 @@ from cerdas.cli import cli
 from cerdas.episode import list_episodes, save_episode
 from cerdas.errors import CerdasError
 from cerdas.workspace import Workspace, init_workspace
-from tests.audio_support import leftovers, no_whisper, set_keys, snapshot
+from tests.audio_support import leftovers, no_whisper, snapshot
 from tests.media import uneven_speech
+from tests.workspace_support import set_keys
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from mutagen.id3 import ID3
 
 from cerdas.episode import Episode, list_episodes
 from cerdas.workspace import Workspace
-from tests.audio_support import leftovers, no_whisper, set_keys, snapshot
+from tests.audio_support import leftovers, no_whisper, snapshot
 from tests.media import uneven_speech
+from tests.workspace_support import set_keys
 
 TITLE = "Menolak Gratifikasi"
 MINE = ("ingest", "loudness", "tag")

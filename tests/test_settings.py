@@ -13,7 +13,7 @@ from click.testing import Result
 from cerdas.errors import SettingsError
 from cerdas.settings import AudioSettings, load_settings
 from cerdas.workspace import Workspace
-from tests.audio_support import set_keys
+from tests.workspace_support import set_keys
 
 
 def test_init_template_is_commented_and_complete(workspace: Workspace) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +15,7 @@ import pytest
 from cerdas.episode import Episode, list_episodes
 from cerdas.workspace import Workspace
 from cerdas.youtube.emulator import Emulator
+from tests.workspace_support import set_keys
 
 PLAYLIST = "PLcerdasEmulatorShow01"
 VTT = """WEBVTT
@@ -52,21 +51,6 @@ def youtube_env(monkeypatch: pytest.MonkeyPatch, emulator: Emulator, token_file:
     monkeypatch.delenv("CERDAS_YOUTUBE_CLIENT_SECRETS", raising=False)
     monkeypatch.delenv("CERDAS_YOUTUBE_CA_CERTS", raising=False)
     return emulator
-
-
-def set_keys(ws: Workspace, section: str, **values: Any) -> None:
-    """Set keys of one section of cerdas.toml in place (the file keeps its comments)."""
-    text = ws.config.read_text(encoding="utf-8")
-    start = text.index(f"[{section}]")
-    end = text.find("\n[", start + 1)
-    end = len(text) if end < 0 else end
-    body = text[start:end]
-    for key, value in values.items():
-        literal = json.dumps(value) if not isinstance(value, bool) else str(value).lower()
-        line = f"{key} = {literal}"
-        pattern = re.compile(rf"^{key}\s*=.*$", re.M)
-        body = pattern.sub(line, body, count=1) if pattern.search(body) else body.rstrip("\n") + f"\n{line}\n"
-    ws.config.write_text(text[:start] + body + text[end:], encoding="utf-8")
 
 
 def configure(ws: Workspace, **youtube: Any) -> None:
