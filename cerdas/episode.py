@@ -145,10 +145,17 @@ def save_episode(ws: Workspace, episode: Episode) -> None:
     atomic_write_text(path, text)
 
 
-def list_episodes(ws: Workspace) -> list[Episode]:
-    """Every episode in the workspace, oldest first (by number, then creation time)."""
+def list_episodes(ws: Workspace, current: Episode | None = None) -> list[Episode]:
+    """Every episode in the workspace, oldest first (by number, then creation time).
+
+    ``current`` stands in for its stored copy, or joins the list when not stored yet: the episode a running
+    publish holds in memory, newer than its ``episode.toml``.
+    """
     episodes = []
     if ws.episodes_dir.is_dir():
         for path in sorted(ws.episodes_dir.glob(f"*/{EPISODE_FILE}")):
-            episodes.append(load_episode(ws, path.parent.name))
+            if current is None or path.parent.name != current.slug:
+                episodes.append(load_episode(ws, path.parent.name))
+    if current is not None:
+        episodes.append(current)
     return sorted(episodes, key=lambda e: (e.created, e.number if e.number is not None else 0, e.slug))

@@ -152,11 +152,7 @@ def select_episodes(ws: Workspace, settings: Settings, now: datetime | None = No
     """Every episode of the workspace sorted into public (newest first), drafts, scheduled and unfinished.
     ``current`` replaces the stored copy of that episode (the one a running publish holds in memory)."""
     now = now or datetime.now(UTC)
-    episodes = list_episodes(ws)
-    if current is not None:
-        episodes = [current if e.slug == current.slug else e for e in episodes]
-        if all(e.slug != current.slug for e in episodes):
-            episodes.append(current)
+    episodes = list_episodes(ws, current)
     selection = Selection(public=[])
     for episode in episodes:
         if episode.draft:

@@ -447,11 +447,7 @@ def site_inputs(ws: Workspace, settings: Settings, current: Episode | None = Non
     """Everything the built ``feed/`` depends on, for the stage fingerprint: every episode's metadata and
     results, the transcript files, the show settings and artwork, which scheduled episodes are due, the code."""
     now = now or datetime.now(UTC)
-    episodes = list_episodes(ws)
-    if current is not None:
-        episodes = [current if e.slug == current.slug else e for e in episodes]
-        if all(e.slug != current.slug for e in episodes):
-            episodes.append(current)
+    episodes = list_episodes(ws, current)
     state = []
     for ep in episodes:
         meta = ep.to_dict()

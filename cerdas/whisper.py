@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cerdas.errors import CerdasError, MediaError
+from cerdas.fsutil import sha256_file
 
 BUNDLED = "base"
 BUNDLED_DIRNAME = "whisper-base"
@@ -140,14 +141,6 @@ def bundled_dir() -> Path:
     return models_dir() / BUNDLED_DIRNAME
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _package_data(package: str) -> Path:
     try:
         root = resources.files(package)
@@ -181,7 +174,7 @@ def verify_bundled(path: Path, full: bool = False) -> None:
                              f"{FIX_BUNDLED}", path)
         if name == "model.bin" and not full and stamp == {"sha256": sha, "size": size, "mtime_ns": st.st_mtime_ns}:
             continue
-        if _sha256(file) != sha:
+        if sha256_file(file) != sha:
             raise ModelError(f"Whisper model file {name} is damaged (sha256 differs from the pinned one); "
                              f"{FIX_BUNDLED}", path)
         if name == "model.bin":
@@ -341,7 +334,7 @@ def file_sha256(model: ModelInfo) -> str:
     """The sha256 of model.bin (pinned for the bundled model, hashed for a folder, '' for a name)."""
     if model.sha256:
         return model.sha256
-    return _sha256(model.path / "model.bin") if model.path is not None else ""
+    return sha256_file(model.path / "model.bin") if model.path is not None else ""
 
 
 # -- device ---------------------------------------------------------------------------------------------
