@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from cerdas import whisper  # noqa: E402
 from cerdas.sample import make_sample, reference_text  # noqa: E402
+from cerdas.transcript import character_error_rate  # noqa: E402
 
 BARE = """
 import json, sys, time
@@ -42,19 +43,6 @@ seconds = time.perf_counter() - started
 with open(out, "w", encoding="utf-8") as fh:
     json.dump({"text": text, "seconds": seconds, "duration": info.duration}, fh)
 """
-
-
-def cer(hypothesis: str, reference: str) -> float:
-    """Character error rate, lower case, punctuation removed, words joined by single spaces."""
-    hyp = " ".join(re.findall(r"\w+", hypothesis.lower()))
-    ref = " ".join(re.findall(r"\w+", reference.lower()))
-    previous = list(range(len(hyp) + 1))
-    for i, rc in enumerate(ref, 1):
-        current = [i]
-        for j, hc in enumerate(hyp, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (rc != hc)))
-        previous = current
-    return previous[-1] / max(len(ref), 1)
 
 
 def timed(cmd: list[str]) -> tuple[float, float, float]:
@@ -135,12 +123,13 @@ def main() -> None:
     print(f"{'real-time factor (wall)':<28}{m(ours_wall) / duration:>18.3f}{m(bare_wall) / duration:>21.3f}")
     print(f"{'RTF, decode + inference':<28}{m(ours_rtf):>18.3f}{m(bare_rtf):>21.3f}")
     print(f"{'peak memory (median)':<28}{m(ours_rss):>15.0f} MB{m(bare_rss):>18.0f} MB")
-    print(f"{'CER vs reference':<28}{cer(ours_text, reference):>18.3f}{cer(bare_text, reference):>21.3f}")
+    ours_cer, bare_cer = character_error_rate(ours_text, reference), character_error_rate(bare_text, reference)
+    print(f"{'CER vs reference':<28}{ours_cer:>18.3f}{bare_cer:>21.3f}")
     print(f"overhead ratio cerdas/bare (median wall): {m(ours_wall) / m(bare_wall):.3f}   (goal <= 1.05)")
     print(f"overhead ratio cerdas/bare (median CPU time): {m(ours_cpu) / m(bare_cpu):.3f}   (goal <= 1.05)")
     print(f"real-time factor, decoding + inference only (median): {m(ours_rtf):.3f}   (goal <= 0.08)")
     print(f"peak memory: {max(ours_rss) / 1024:.2f} GB at most   (goal <= 1.5 GB)")
-    print(f"character error rate: {cer(ours_text, reference):.3f}   (goal <= 0.25)")
+    print(f"character error rate: {ours_cer:.3f}   (goal <= 0.25)")
 
 
 if __name__ == "__main__":

@@ -244,3 +244,17 @@ def load_vtt(path: Path) -> list[Segment]:
     except UnicodeDecodeError as exc:
         raise CerdasError("not UTF-8 text (save the VTT file as UTF-8)", path) from exc
     return parse_vtt(text, path)
+
+
+def character_error_rate(hypothesis: str, reference: str) -> float:
+    """Character error rate of a transcript against what was said: lower case, punctuation removed, words joined
+    by single spaces (spaces count), Levenshtein distance over the reference length."""
+    hyp = " ".join(re.findall(r"\w+", hypothesis.lower()))
+    ref = " ".join(re.findall(r"\w+", reference.lower()))
+    previous = list(range(len(hyp) + 1))
+    for i, rc in enumerate(ref, 1):
+        current = [i]
+        for j, hc in enumerate(hyp, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (rc != hc)))
+        previous = current
+    return previous[-1] / max(len(ref), 1)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cerdas.sample import SCRIPT, VOICES
+from cerdas.transcript import character_error_rate
 from tests.media import ffmpeg
 
 PAUSE = 1.5  # seconds of silence after each line: keeps the expected times crisp
@@ -55,13 +56,4 @@ def words(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())
 
 
-def cer(hypothesis: str, reference: str) -> float:
-    """Character error rate on lower-cased text without punctuation (spaces count)."""
-    hyp, ref = " ".join(words(hypothesis)), " ".join(words(reference))
-    previous = list(range(len(hyp) + 1))
-    for i, rc in enumerate(ref, 1):
-        current = [i]
-        for j, hc in enumerate(hyp, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (rc != hc)))
-        previous = current
-    return previous[-1] / max(len(ref), 1)
+cer = character_error_rate  # the library's own measure, shared with benchmarks/transcribe.py
