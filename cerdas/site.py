@@ -402,7 +402,7 @@ def build_site(ws: Workspace, settings: Settings, now: datetime | None = None, c
         raise
     warnings = [v for v in violations if v.level != "error"]
     for warning in warnings:
-        reporter.warn(str(warning))
+        reporter.warn(f"{warning.where}: {warning.message}")  # the reporter adds "Warning:" itself
     return SiteResult(selection, warnings, ws.feed_dir)
 
 
