@@ -13,6 +13,7 @@ from click.testing import Result
 
 from cerdas import whisper
 from cerdas.episode import Episode, save_episode
+from cerdas.fsutil import sha256_file
 from cerdas.settings import SettingsError, load_settings
 from cerdas.whisper import BUNDLED_FILES, ModelError
 from cerdas.workspace import Workspace
@@ -133,7 +134,7 @@ def test_the_bundled_model_is_assembled_once_and_verified(private_models: Path) 
     assert model.path == private_models / "whisper-base" and model.bundled
     assert {p.name for p in model.path.iterdir()} >= set(BUNDLED_FILES)
     assert whisper.file_sha256(model) == BUNDLED_FILES["model.bin"][1]
-    assert whisper._sha256(model.path / "model.bin") == BUNDLED_FILES["model.bin"][1]
+    assert sha256_file(model.path / "model.bin") == BUNDLED_FILES["model.bin"][1]
     assert not [p for p in private_models.iterdir() if p.name.startswith(".")]  # no temporary left
     stamp = (model.path / "model.bin").stat().st_mtime_ns
     whisper.install_bundled()
