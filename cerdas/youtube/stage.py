@@ -150,10 +150,12 @@ def prepare_video(episode: Episode, ctx: Context, journal: Journal, ff: FFmpeg) 
     target = video_path(ws, episode.slug)
     key = render_key(episode, ctx)
     if journal.render_key == key and target.is_file() and target.stat().st_size == journal.file_size:
-        if journal.session_uri and sha256_file(target) != journal.file_sha256:
-            journal.session_uri, journal.confirmed_bytes = "", 0
-            journal.file_sha256 = sha256_file(target)
-            journal.save()
+        if journal.session_uri:
+            digest = sha256_file(target)  # a video is large: read it once
+            if digest != journal.file_sha256:
+                journal.session_uri, journal.confirmed_bytes = "", 0
+                journal.file_sha256 = digest
+                journal.save()
         return target
     audio = _audio(episode, ctx)
     if _is_video(episode):
