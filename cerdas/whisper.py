@@ -11,6 +11,7 @@ English), loads it once per process, and runs batched inference with progress in
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from cerdas.errors import CerdasError, MediaError
-from cerdas.fsutil import sha256_file
+from cerdas.fsutil import atomic_write_text, sha256_file
 
 BUNDLED = "base"
 BUNDLED_DIRNAME = "whisper-base"
@@ -182,14 +183,9 @@ def verify_bundled(path: Path, full: bool = False) -> None:
 
 
 def _write_stamp(path: Path, stamp: dict[str, Any]) -> None:
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".stamp.", dir=path.parent)
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(stamp, fh)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only model folder is fine: it is just hashed every time
+    # a read-only (or full) model folder is fine: the model is just hashed every time
+    with contextlib.suppress(OSError, CerdasError):
+        atomic_write_text(path, json.dumps(stamp))
 
 
 def install_bundled(replace: bool = False) -> Path:
