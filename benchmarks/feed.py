@@ -30,7 +30,7 @@ NOW = datetime(2025, 6, 1, tzinfo=UTC)
 def generate(folder: Path, episodes: int, segments: int) -> Path:
     """A workspace with ``episodes`` published episodes (generated, no pipeline)."""
     from cerdas.episode import Chapter
-    from cerdas.transcript import Segment
+    from cerdas.transcribe.formats import Segment
     from cerdas.workspace import init_workspace
     from tests.feed_support import make_episode, tiny_mp3, write_transcript
 
@@ -56,8 +56,8 @@ def generate(folder: Path, episodes: int, segments: int) -> Path:
 
 def child(mode: str, root: str) -> None:
     """One measurement in this (fresh) process; prints JSON."""
-    from cerdas.feed import build_feed, select_episodes
-    from cerdas.site import build_site
+    from cerdas.feed.build import build_site
+    from cerdas.feed.rss import build_feed, select_episodes
     from cerdas.workspace import Workspace
 
     ws = Workspace(Path(root))

@@ -36,10 +36,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cerdas.ffmpeg import FFmpeg, Loudness  # noqa: E402
-from cerdas.loudness import normalise  # noqa: E402
+from cerdas.devtools.sample import make_sample  # noqa: E402
+from cerdas.media.ffmpeg import FFmpeg, Loudness  # noqa: E402
+from cerdas.media.loudness import normalise  # noqa: E402
 from cerdas.report import NullReporter  # noqa: E402
-from cerdas.sample import make_sample  # noqa: E402
 from cerdas.settings import AudioSettings  # noqa: E402
 
 TARGET = -16.0

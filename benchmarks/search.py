@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cerdas.episode import Chapter, Episode, save_episode  # noqa: E402
-from cerdas.search import SearchIndex, index_size, rebuild_index, stemmer  # noqa: E402
+from cerdas.search.index import SearchIndex, index_size, rebuild_index, stemmer  # noqa: E402
 from cerdas.settings import Settings, ShowSettings  # noqa: E402
 from cerdas.workspace import Workspace  # noqa: E402
 

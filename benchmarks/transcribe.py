@@ -26,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cerdas import whisper  # noqa: E402
-from cerdas.sample import make_sample, reference_text  # noqa: E402
-from cerdas.transcript import character_error_rate  # noqa: E402
+from cerdas.devtools.sample import make_sample, reference_text  # noqa: E402
+from cerdas.transcribe import whisper  # noqa: E402
+from cerdas.transcribe.formats import character_error_rate  # noqa: E402
 
 BARE = """
 import json, sys, time

@@ -92,7 +92,7 @@ def bench_upload(tmp: Path, size_mb: int, runs: int, chunk_mib: int) -> None:
     data = tmp / "upload.bin"
     make_file(data, size)
     url_file, token = tmp / "emulator.url", tmp / "home" / "token.json"
-    emulator = subprocess.Popen([sys.executable, "-m", "cerdas.youtube.emulator", "--port", "0", "--no-store",
+    emulator = subprocess.Popen([sys.executable, "-m", "cerdas.devtools.emulator", "--port", "0", "--no-store",
                                  "--quota", str(10**9), "--port-file", str(url_file), "--write-token", str(token),
                                  "--state", str(tmp / "emulator")], stderr=subprocess.DEVNULL)
     try:
@@ -129,8 +129,8 @@ def bench_upload(tmp: Path, size_mb: int, runs: int, chunk_mib: int) -> None:
 
 def bench_render(tmp: Path, minutes: float, runs: int) -> None:
     from cerdas.artwork import make_placeholder
-    from cerdas.ffmpeg import FFmpeg
-    from cerdas.render import Frame, render_still
+    from cerdas.media.ffmpeg import FFmpeg
+    from cerdas.youtube.video import Frame, render_still
 
     ff = FFmpeg()
     audio = tmp / "episode.mp3"

@@ -63,7 +63,7 @@ def system_lines(settings: Settings | None) -> list[Check]:
 
     from cerdas import __version__
     from cerdas.errors import CerdasError
-    from cerdas.ffmpeg import FFmpeg
+    from cerdas.media.ffmpeg import FFmpeg
 
     lines = [Check("cerdas", None, f"{__version__} on Python {platform.python_version()}")]
     try:

@@ -27,16 +27,16 @@ from cerdas.episode import (
     slugify,
 )
 from cerdas.errors import CerdasError, WorkspaceError
-from cerdas.feed_rules import check_show_artwork
-from cerdas.ffmpeg import FFmpeg
+from cerdas.feed.build import FeedStage
+from cerdas.feed.rules import check_show_artwork
 from cerdas.fsutil import atomic_copy, sha256_file
-from cerdas.ingest import IngestStage, check_source
-from cerdas.loudness import LoudnessStage
+from cerdas.media.ffmpeg import FFmpeg
+from cerdas.media.ingest import IngestStage, check_source
+from cerdas.media.loudness import LoudnessStage
+from cerdas.media.tags import TagStage
 from cerdas.pipeline import Context, Stage, StageReport, run_pipeline
-from cerdas.search import SearchStage
-from cerdas.site import FeedStage
-from cerdas.tags import TagStage
-from cerdas.transcribe import TranscribeStage
+from cerdas.search.index import SearchStage
+from cerdas.transcribe.stage import TranscribeStage
 from cerdas.workspace import Workspace
 from cerdas.youtube.stage import YouTubeStage
 

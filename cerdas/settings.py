@@ -185,7 +185,7 @@ def validate(settings: Settings, path: Path) -> None:
         path,
     )
     _check(show.type in ("episodic", "serial"), f"'show.type' must be episodic or serial, not {show.type!r}", path)
-    from cerdas.feed_rules import check_show_text  # the feed owns what show text may contain
+    from cerdas.feed.rules import check_show_text  # the feed owns what show text may contain
 
     problem = check_show_text(show)
     _check(problem is None, str(problem), path)
@@ -207,7 +207,10 @@ def validate(settings: Settings, path: Path) -> None:
     )
     _check(bool(_LANGUAGE.match(whisper.language)) or whisper.language == "auto",
            f"'whisper.language' is not a language code: {whisper.language!r}", path)
-    from cerdas.whisper import LANGUAGES, whisper_language  # local import: the Whisper adapter owns its languages
+    from cerdas.transcribe.whisper import (  # local import: the Whisper adapter owns its languages
+        LANGUAGES,
+        whisper_language,
+    )
 
     _check(whisper.language == "auto" or whisper_language(whisper.language, strict=False) in LANGUAGES,
            f"'whisper.language' = {whisper.language!r} is not a language Whisper knows (e.g. id, jw, su, ms, en)",
@@ -227,7 +230,7 @@ def validate(settings: Settings, path: Path) -> None:
            f"'youtube.playlist_id' is not a playlist id: {yt.playlist_id!r}", path)
     _check(yt.chunk_kib >= 256 and yt.chunk_kib % 256 == 0 and yt.chunk_kib <= 256 * 1024,
            "'youtube.chunk_kib' must be a multiple of 256 between 256 and 262144", path)
-    from cerdas.feed_rules import check_category  # local import: the feed owns Apple's category table
+    from cerdas.feed.rules import check_category  # local import: the feed owns Apple's category table
 
     problem = check_category(show.category, show.subcategory)
     _check(problem is None, f"'show.category': {problem}", path)

@@ -106,7 +106,7 @@ def browser() -> Iterator[Any]:
 def served() -> Iterator[Callable[[Path], str]]:
     """``served(folder)`` serves ``folder`` over HTTP with :mod:`cerdas.serve` until the test ends; returns
     the base URL (``http://127.0.0.1:PORT/``)."""
-    from cerdas.serve import serving
+    from cerdas.feed.serve import serving
 
     with ExitStack() as stack:
 

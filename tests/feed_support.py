@@ -11,7 +11,7 @@ from pathlib import Path
 from PIL import Image
 
 from cerdas.episode import Chapter, Episode, StageRecord, save_episode
-from cerdas.transcript import Segment
+from cerdas.transcribe.formats import Segment
 from cerdas.workspace import Workspace
 from tests.media import ffmpeg
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from cerdas import doctor, whisper
+from cerdas import doctor
 from cerdas.cli import cli
 from cerdas.errors import CerdasError
 from cerdas.settings import Settings
+from cerdas.transcribe import whisper
 from cerdas.workspace import Workspace
 from tests.test_whisper import set_whisper
 

@@ -17,9 +17,9 @@ from lxml import etree
 
 from cerdas import urls
 from cerdas.episode import Chapter
-from cerdas.feed import PODCAST_GUID_NAMESPACE, podcast_guid
-from cerdas.feed_rules import NS
-from cerdas.site import build_site
+from cerdas.feed.build import build_site
+from cerdas.feed.rss import PODCAST_GUID_NAMESPACE, podcast_guid
+from cerdas.feed.rules import NS
 from cerdas.workspace import Workspace
 from tests.feed_support import make_episode, set_show, tiny_mp3, write_transcript
 

@@ -12,8 +12,8 @@ import pytest
 from click.testing import Result
 
 from cerdas.errors import SettingsError
-from cerdas.feed_rules import FeedCheckError, artwork_problems, check_feed
-from cerdas.site import build_site
+from cerdas.feed.build import build_site
+from cerdas.feed.rules import FeedCheckError, artwork_problems, check_feed
 from cerdas.workspace import Workspace
 from tests.feed_support import image, make_episode, set_show
 

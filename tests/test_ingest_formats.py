@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cerdas.episode import list_episodes
-from cerdas.ingest import IngestStage, container_damage
+from cerdas.media.ingest import IngestStage, container_damage
 from cerdas.pipeline import Context
 from cerdas.publish import PublishRequest, publish
 from cerdas.report import NullReporter

@@ -11,7 +11,7 @@ import pytest
 
 from cerdas.artwork import make_placeholder
 from cerdas.errors import MediaError
-from cerdas.render import Frame, compose_frame, mux_video, render_still
+from cerdas.youtube.video import Frame, compose_frame, mux_video, render_still
 from tests.media import ffmpeg, uneven_speech
 
 

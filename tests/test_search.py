@@ -12,7 +12,7 @@ from click.testing import Result
 
 from cerdas.episode import Chapter, load_episode
 from cerdas.pipeline import Context, run_stage
-from cerdas.search import (
+from cerdas.search.index import (
     SearchIndex,
     SearchStage,
     mark,
@@ -22,7 +22,7 @@ from cerdas.search import (
     stemmer,
     update_index,
 )
-from cerdas.transcript import Segment, load_json, transcript_path
+from cerdas.transcribe.formats import Segment, load_json, transcript_path
 from cerdas.workspace import Workspace
 from tests.feed_support import make_episode, write_transcript
 

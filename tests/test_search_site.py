@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from cerdas.errors import CerdasError
-from cerdas.site import build_site
-from cerdas.sitesearch import DIGEST_FILE, Pagefind, build_search_page
-from cerdas.transcript import Segment
+from cerdas.feed.build import build_site
+from cerdas.feed.searchpage import DIGEST_FILE, Pagefind, build_search_page
+from cerdas.transcribe.formats import Segment
 from cerdas.workspace import Workspace
 from tests.browser import browser, console_errors, serious_axe_violations, served  # noqa: F401
 from tests.feed_support import make_episode, tiny_mp3, write_transcript

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import Result
 
-from cerdas.serve import parse_range, serving
+from cerdas.feed.serve import parse_range, serving
 from cerdas.workspace import Workspace
 
 

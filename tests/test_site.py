@@ -11,9 +11,9 @@ import pytest
 from lxml import html as lxml_html
 
 from cerdas.episode import Chapter
-from cerdas.shownotes import notes_html, sanitise_html, summary
-from cerdas.site import build_site, durasi, paragraphs, tanggal
-from cerdas.transcript import Segment
+from cerdas.feed.build import build_site, durasi, paragraphs, tanggal
+from cerdas.notes import notes_html, sanitise_html, summary
+from cerdas.transcribe.formats import Segment
 from cerdas.workspace import Workspace
 from tests.feed_support import image, make_episode, set_show, write_transcript
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from cerdas.cli import cli
-from cerdas.transcript import Segment
+from cerdas.transcribe.formats import Segment
 from cerdas.workspace import Workspace
 from tests.browser import browser, console_errors, serious_axe_violations, served  # noqa: F401
 from tests.feed_support import disable_whisper, write_transcript

@@ -17,7 +17,17 @@ import webvtt
 from click.testing import Result
 
 from cerdas.errors import CerdasError
-from cerdas.transcribe import (
+from cerdas.transcribe.formats import (
+    Segment,
+    load_json,
+    paragraphs,
+    parse_vtt,
+    to_json,
+    to_srt,
+    to_txt,
+    to_vtt,
+)
+from cerdas.transcribe.stage import (
     MAX_CUE_SECONDS,
     MAX_LINE,
     Word,
@@ -30,17 +40,7 @@ from cerdas.transcribe import (
     snap_vocabulary,
     wrap,
 )
-from cerdas.transcript import (
-    Segment,
-    load_json,
-    paragraphs,
-    parse_vtt,
-    to_json,
-    to_srt,
-    to_txt,
-    to_vtt,
-)
-from cerdas.whisper import RawSegment, RawWord
+from cerdas.transcribe.whisper import RawSegment, RawWord
 from cerdas.workspace import Workspace
 from tests.media import uneven_speech
 

@@ -14,12 +14,11 @@ import srt
 import webvtt
 from click.testing import Result
 
-from cerdas import whisper
 from cerdas.episode import load_episode
 from cerdas.report import NullReporter
 from cerdas.settings import WhisperSettings
-from cerdas.transcribe import Prepared, build_cues, check_cues, guard, prepare, transcribe_audio
-from cerdas.transcript import load_json, load_vtt, to_srt, to_vtt, transcript_path
+from cerdas.transcribe.formats import load_json, load_vtt, to_srt, to_vtt, transcript_path
+from cerdas.transcribe.stage import Prepared, build_cues, check_cues, guard, prepare, transcribe_audio, whisper
 from cerdas.workspace import Workspace
 from tests.media import ffmpeg, silence
 from tests.transcribe_support import SpokenLine, cer, spoken_clip, words

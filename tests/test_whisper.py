@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from cerdas import whisper
 from cerdas.episode import Episode, save_episode
 from cerdas.fsutil import sha256_file
 from cerdas.settings import SettingsError, load_settings
-from cerdas.whisper import BUNDLED_FILES, ModelError
+from cerdas.transcribe import whisper
+from cerdas.transcribe.whisper import BUNDLED_FILES, ModelError
 from cerdas.workspace import Workspace
 from tests.media import uneven_speech
 

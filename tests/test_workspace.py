@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from cerdas.cli import cli
 from cerdas.episode import list_episodes
 from cerdas.errors import WorkspaceError
-from cerdas.ingest import IngestStage
+from cerdas.media.ingest import IngestStage
 from cerdas.pipeline import Context
 from cerdas.publish import PublishRequest, publish
 from cerdas.report import NullReporter

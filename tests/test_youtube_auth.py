@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
+from cerdas.devtools.emulator import SCOPE, Emulator
 from cerdas.errors import CerdasError
 from cerdas.workspace import Workspace
 from cerdas.youtube import auth
-from cerdas.youtube.emulator import SCOPE, Emulator
 from cerdas.youtube.errors import AuthError, TransientError
 from cerdas.youtube.upload import Backoff, Journal, upload_video
 from tests import youtube_support as support

@@ -23,7 +23,7 @@ def _get(url: str) -> dict[str, object]:
 
 def test_emulator_process_with_faults_and_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     url_file, token = tmp_path / "url", tmp_path / "home" / "token.json"
-    proc = subprocess.Popen([sys.executable, "-m", "cerdas.youtube.emulator", "--port", "0", "--port-file",
+    proc = subprocess.Popen([sys.executable, "-m", "cerdas.devtools.emulator", "--port", "0", "--port-file",
                              str(url_file), "--write-token", str(token), "--state", str(tmp_path / "state"),
                              "--quota", "500", "--fault", "channels.list:status:1:1:503"],
                             stderr=subprocess.PIPE)

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
+from cerdas.devtools.emulator import SCOPE, Emulator
 from cerdas.episode import load_episode
 from cerdas.workspace import Workspace
-from cerdas.youtube.emulator import SCOPE, Emulator
 from cerdas.youtube.upload import Journal
 from tests import youtube_support as support
 from tests.youtube_support import PLAYLIST, configure, only_episode, sha256, tone, write_transcript

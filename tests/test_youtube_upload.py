@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from cerdas.devtools.emulator import Emulator
 from cerdas.youtube import auth
 from cerdas.youtube.client import YouTubeClient
-from cerdas.youtube.emulator import Emulator
 from cerdas.youtube.errors import QuotaStop, YouTubeError
 from cerdas.youtube.upload import Backoff, GaveUp, Journal, upload_video
 from tests import youtube_support as support

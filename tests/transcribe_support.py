@@ -8,8 +8,8 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
-from cerdas.sample import SCRIPT, VOICES
-from cerdas.transcript import character_error_rate
+from cerdas.devtools.sample import SCRIPT, VOICES
+from cerdas.transcribe.formats import character_error_rate
 from tests.media import ffmpeg
 
 PAUSE = 1.5  # seconds of silence after each line: keeps the expected times crisp

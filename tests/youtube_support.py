@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from cerdas.devtools.emulator import Emulator
 from cerdas.episode import Episode, list_episodes
 from cerdas.workspace import Workspace
-from cerdas.youtube.emulator import Emulator
 from tests.workspace_support import set_keys
 
 PLAYLIST = "PLcerdasEmulatorShow01"

@@ -146,7 +146,7 @@ def init(ctx: click.Context, directory: Path | None, title: str | None, descript
 
 def _publish_at(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
     """``--publish-at``: an ISO 8601 moment; a bad one is a usage error."""
-    from cerdas.feed import parse_when
+    from cerdas.feed.rss import parse_when
 
     try:
         return parse_when(value) if value else None

@@ -19,8 +19,8 @@ def feed(ctx: click.Context, check_only: bool) -> None:
     A rebuild that fails the check leaves the published feed/ as it was. Scheduled episodes appear at the first
     rebuild after their time: run this from cron (e.g. every 15 minutes) to publish them on time.
     """
-    from cerdas.feed_rules import FeedCheckError, check_feed
-    from cerdas.site import rebuild
+    from cerdas.feed.build import rebuild
+    from cerdas.feed.rules import FeedCheckError, check_feed
 
     context = _context(ctx)
     ws = context.workspace
@@ -53,7 +53,7 @@ def feed(ctx: click.Context, check_only: bool) -> None:
 def serve(ctx: click.Context, port: int, host: str) -> None:
     """Serve feed/ over HTTP to preview the site and subscribe from a podcast app (Ctrl-C stops)."""
     from cerdas.errors import CerdasError
-    from cerdas.serve import make_server
+    from cerdas.feed.serve import make_server
 
     context = _context(ctx)
     folder = context.workspace.feed_dir

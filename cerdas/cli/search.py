@@ -11,7 +11,16 @@ import click
 
 from cerdas.chapters import format_timestamp
 from cerdas.cli.core import _context, cli
-from cerdas.search import EpisodeHits, Hit, SearchResult, index_size, mark, rebuild_index, refresh_index, update_index
+from cerdas.search.index import (
+    EpisodeHits,
+    Hit,
+    SearchResult,
+    index_size,
+    mark,
+    rebuild_index,
+    refresh_index,
+    update_index,
+)
 
 CONTEXT_WORDS = 8  # words of the passage before and after a hit
 _PLACES = {"title": "title", "description": "notes"}
@@ -46,7 +55,7 @@ def search(ctx: click.Context, query: tuple[str, ...], episode: str | None, limi
     first, each with its time, the passage with the match highlighted, and links
     to the episode page and the YouTube video at that moment.
     """
-    from cerdas.search import search as run_search
+    from cerdas.search.index import search as run_search
 
     context = _context(ctx)
     refresh_index(context.workspace, context.reporter)

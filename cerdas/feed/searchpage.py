@@ -67,7 +67,7 @@ def find_pagefind() -> Path:
 
 def render_search_page(settings: Settings, now: datetime | None = None) -> str:
     """The HTML of ``search/index.html`` (the site's layout: header, navigation, footer)."""
-    from cerdas.site import base_context, environment  # the site owns the layout; it imports this module lazily
+    from cerdas.feed.build import base_context, environment  # the site owns the layout; it imports this module lazily
 
     env = environment()
     context = base_context(settings, "../", urls.absolute(settings, "search/"), now or datetime.now(UTC))
@@ -83,7 +83,7 @@ def build_search_page(site_dir: Path, settings: Settings, pagefind: Pagefind | N
     page = site_dir / urls.search_page_rel()
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(render_search_page(settings), encoding="utf-8")
-    (page.parent / "search.js").write_bytes(files("cerdas").joinpath("data/search.js").read_bytes())
+    (page.parent / "search.js").write_bytes(files("cerdas.feed").joinpath("data/search.js").read_bytes())
     pages = sorted(site_dir.glob(EPISODE_PAGES))
     if not pages:
         return

@@ -18,8 +18,8 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from cerdas.artwork import open_image
 from cerdas.errors import MediaError
-from cerdas.ffmpeg import FFmpeg
 from cerdas.fsutil import atomic_path
+from cerdas.media.ffmpeg import FFmpeg
 from cerdas.report import Progress
 
 RENDER_VERSION = 1

@@ -31,14 +31,14 @@ from cerdas import __version__, urls
 from cerdas.chapters import chapters_json, format_timestamp
 from cerdas.episode import Episode, list_episodes
 from cerdas.errors import CerdasError
-from cerdas.feed import FeedEpisode, Selection, artwork_ext, build_feed, published_at, select_episodes
-from cerdas.feed_rules import FeedCheckError, Violation, check_feed, check_show_artwork
+from cerdas.feed.rss import FeedEpisode, Selection, artwork_ext, build_feed, published_at, select_episodes
+from cerdas.feed.rules import FeedCheckError, Violation, check_feed, check_show_artwork
 from cerdas.fsutil import fingerprint
+from cerdas.notes import summary
 from cerdas.pipeline import Context, StageOutput
 from cerdas.report import NullReporter, Reporter
 from cerdas.settings import Settings
-from cerdas.shownotes import summary
-from cerdas.transcript import Segment, load_json
+from cerdas.transcribe.formats import Segment, load_json
 from cerdas.workspace import Workspace
 
 SITE_FORMAT = 1
@@ -147,7 +147,7 @@ def paragraphs(segments: list[Segment], max_seconds: float = 45.0, gap: float = 
 def environment() -> Environment:
     """The Jinja environment of the site's templates (autoescaped). The search page may extend ``base.html``."""
     return Environment(
-        loader=PackageLoader("cerdas", "templates"),
+        loader=PackageLoader("cerdas.feed", "templates"),
         autoescape=select_autoescape(["html"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -285,7 +285,7 @@ def _images(settings: Settings, staging: Path) -> None:
 
 
 def _static(staging: Path) -> None:
-    for entry in files("cerdas").joinpath("static").iterdir():
+    for entry in files("cerdas.feed").joinpath("static").iterdir():
         if entry.is_file() and not entry.name.startswith("."):
             _write(staging / urls.asset_rel(entry.name), entry.read_bytes())
 
@@ -378,7 +378,7 @@ def build_site(ws: Workspace, settings: Settings, now: datetime | None = None, c
                reporter: Reporter | None = None) -> SiteResult:
     """Rebuild ``feed/`` from every episode: stage, check, add the search page, swap. Raises
     :class:`~cerdas.feed_rules.FeedCheckError` (published folder untouched) when the new feed breaks a rule."""
-    from cerdas.sitesearch import build_search_page
+    from cerdas.feed.searchpage import build_search_page
 
     reporter = reporter or NullReporter()
     now = now or datetime.now(UTC)
@@ -432,7 +432,7 @@ def _file_state(path: Path) -> list[int] | None:
 def _package_hash() -> str:
     digest = hashlib.sha256()
     for folder in ("templates", "static"):
-        for entry in sorted(files("cerdas").joinpath(folder).iterdir(), key=lambda e: e.name):
+        for entry in sorted(files("cerdas.feed").joinpath(folder).iterdir(), key=lambda e: e.name):
             if entry.is_file():
                 digest.update(entry.name.encode() + entry.read_bytes())
     return digest.hexdigest()[:16]

@@ -24,8 +24,8 @@ from typing import Any
 
 from cerdas.episode import Episode
 from cerdas.errors import MediaError
-from cerdas.ffmpeg import FFmpeg, FFmpegError, Loudness, parse_loudness
 from cerdas.fsutil import atomic_path
+from cerdas.media.ffmpeg import FFmpeg, FFmpegError, Loudness, parse_loudness
 from cerdas.pipeline import Context, StageOutput
 from cerdas.report import Reporter
 from cerdas.settings import AudioSettings
