@@ -64,8 +64,20 @@ def make_interview(out: Path, minutes: float, work: Path) -> Path:
     if not one.exists():
         make_sample(one)
     FFmpeg().run(
-        ["-y", "-stream_loop", "-1", "-i", str(one), "-af", "volume='if(lt(mod(t,600),300),1,0.5)':eval=frame",
-         "-t", str(minutes * 60), "-c:a", "pcm_s16le", str(out)],
+        [
+            "-y",
+            "-stream_loop",
+            "-1",
+            "-i",
+            str(one),
+            "-af",
+            "volume='if(lt(mod(t,600),300),1,0.5)':eval=frame",
+            "-t",
+            str(minutes * 60),
+            "-c:a",
+            "pcm_s16le",
+            str(out),
+        ],
         source=one,
     )
     return out
@@ -142,8 +154,24 @@ def run_ours(source: Path, out: Path) -> Run:
 
 def run_reference(source: Path, out: Path) -> Run:
     exe = Path(sys.executable).with_name("ffmpeg-normalize")
-    wall, cpu, rss, _ = timed([str(exe), str(source), "--preset", "podcast", "-c:a", "libmp3lame", "-b:a", "128k",
-                               "-ar", "44100", "-o", str(out), "-f", "-q"])
+    wall, cpu, rss, _ = timed(
+        [
+            str(exe),
+            str(source),
+            "--preset",
+            "podcast",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "128k",
+            "-ar",
+            "44100",
+            "-o",
+            str(out),
+            "-f",
+            "-q",
+        ]
+    )
     loud = FFmpeg().measure(out)
     return Run(wall, cpu, rss, loud.integrated, loud.true_peak, loud.lra)
 
@@ -162,7 +190,7 @@ def worker(source: Path, out: Path) -> None:
 
 
 def _median(runs: list[Run], field: str) -> float:
-    return statistics.median(getattr(r, field) for r in runs)
+    return float(statistics.median(float(getattr(r, field)) for r in runs))
 
 
 def _load() -> str:
@@ -190,39 +218,49 @@ def main() -> None:
         started = time.perf_counter()
         source = FFmpeg().measure(long, check_errors=True)  # what the ingest stage does before this stage
         ingest = time.perf_counter() - started
-        print(f"input: {long.name}, {source.duration / 60:.1f} min, {source.integrated:.1f} LUFS, "
-              f"true peak {source.true_peak:.1f} dBTP, LRA {source.lra:.1f} LU "
-              f"(ingest's full decode and measurement, not counted below: {ingest:.1f} s)")
+        print(
+            f"input: {long.name}, {source.duration / 60:.1f} min, {source.integrated:.1f} LUFS, "
+            f"true peak {source.true_peak:.1f} dBTP, LRA {source.lra:.1f} LU "
+            f"(ingest's full decode and measurement, not counted below: {ingest:.1f} s)"
+        )
 
         ours: list[Run] = []
         reference: list[Run] = []
-        for i in range(args.runs):
+        for run_no in range(args.runs):
             order = [("ours", run_ours, ours), ("ffmpeg-normalize", run_reference, reference)]
-            for name, fn, sink in order if i % 2 == 0 else order[::-1]:
-                result = fn(long, work / f"{name}-{i}.mp3")
+            for name, fn, sink in order if run_no % 2 == 0 else order[::-1]:
+                result = fn(long, work / f"{name}-{run_no}.mp3")
                 sink.append(result)
-                print(f"  run {i + 1} {name:<16} {result.wall:6.1f} s wall {result.cpu:6.1f} s CPU "
-                      f"{result.peak_rss_mb:5.0f} MB  {result.integrated:6.1f} LUFS {result.true_peak:5.1f} dBTP "
-                      f"LRA {result.lra:4.1f}  {result.note}", flush=True)
+                print(
+                    f"  run {run_no + 1} {name:<16} {result.wall:6.1f} s wall {result.cpu:6.1f} s CPU "
+                    f"{result.peak_rss_mb:5.0f} MB  {result.integrated:6.1f} LUFS {result.true_peak:5.1f} dBTP "
+                    f"LRA {result.lra:4.1f}  {result.note}",
+                    flush=True,
+                )
         short_run = run_ours(short, work / "ours-short.mp3")
 
         print(f"\nmedians over {args.runs} run(s), {args.minutes:g}-minute interview (load average now {_load()}):")
         print(f"{'':<18}{'wall s':>8}{'CPU s':>8}{'peak MB':>9}{'LUFS':>8}{'|Δ-16|':>8}{'dBTP':>7}{'LRA':>6}")
         for name, runs in (("ours", ours), ("ffmpeg-normalize", reference)):
             i = _median(runs, "integrated")
-            print(f"{name:<18}{_median(runs, 'wall'):8.1f}{_median(runs, 'cpu'):8.1f}"
-                  f"{_median(runs, 'peak_rss_mb'):9.0f}{i:8.2f}{abs(i - TARGET):8.2f}"
-                  f"{_median(runs, 'true_peak'):7.1f}{_median(runs, 'lra'):6.1f}")
+            print(
+                f"{name:<18}{_median(runs, 'wall'):8.1f}{_median(runs, 'cpu'):8.1f}"
+                f"{_median(runs, 'peak_rss_mb'):9.0f}{i:8.2f}{abs(i - TARGET):8.2f}"
+                f"{_median(runs, 'true_peak'):7.1f}{_median(runs, 'lra'):6.1f}"
+            )
         wall_ratio = _median(ours, "wall") / _median(reference, "wall")
         cpu_ratio = _median(ours, "cpu") / _median(reference, "cpu")
         distance = abs(_median(ours, "integrated") - TARGET)
-        print(f"\nwall-time ratio ours/reference: {wall_ratio:.3f} (goal <= 0.25)  "
-              f"CPU-time ratio: {cpu_ratio:.3f}")
-        print(f"ours from -16 LUFS: {distance:.2f} LU (goal <= 0.3); "
-              f"reference: {abs(_median(reference, 'integrated') - TARGET):.2f} LU")
-        print(f"memory, ours: {short_run.peak_rss_mb:.0f} MB on {args.compare_minutes:g} min, "
-              f"{_median(ours, 'peak_rss_mb'):.0f} MB on {args.minutes:g} min "
-              f"({short_run.wall:.1f} s wall, {short_run.integrated:.2f} LUFS on the short file)")
+        print(f"\nwall-time ratio ours/reference: {wall_ratio:.3f} (goal <= 0.25)  CPU-time ratio: {cpu_ratio:.3f}")
+        print(
+            f"ours from -16 LUFS: {distance:.2f} LU (goal <= 0.3); "
+            f"reference: {abs(_median(reference, 'integrated') - TARGET):.2f} LU"
+        )
+        print(
+            f"memory, ours: {short_run.peak_rss_mb:.0f} MB on {args.compare_minutes:g} min, "
+            f"{_median(ours, 'peak_rss_mb'):.0f} MB on {args.minutes:g} min "
+            f"({short_run.wall:.1f} s wall, {short_run.integrated:.2f} LUFS on the short file)"
+        )
 
 
 if __name__ == "__main__":

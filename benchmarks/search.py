@@ -78,15 +78,36 @@ kepentingannya pejabatnya pegawainya masyarakatnya pemerintahnya aturannya sanks
 """)
 
 PHRASES = [
-    "wilayah bebas korupsi", "wilayah birokrasi bersih dan melayani", "zona integritas", "pengadaan barang dan jasa",
-    "laporan harta kekayaan", "pungutan liar", "konflik kepentingan", "kode etik", "aparatur sipil negara",
-    "tanggung jawab", "kerugian negara", "dana desa", "bantuan sosial", "saluran pengaduan", "pelayanan publik",
-    "reformasi birokrasi", "sistem pengendalian intern", "benturan kepentingan", "budaya antikorupsi",
-    "indeks persepsi korupsi", "sekretaris daerah", "kepala dinas", "rumah sakit", "modus operandi",
+    "wilayah bebas korupsi",
+    "wilayah birokrasi bersih dan melayani",
+    "zona integritas",
+    "pengadaan barang dan jasa",
+    "laporan harta kekayaan",
+    "pungutan liar",
+    "konflik kepentingan",
+    "kode etik",
+    "aparatur sipil negara",
+    "tanggung jawab",
+    "kerugian negara",
+    "dana desa",
+    "bantuan sosial",
+    "saluran pengaduan",
+    "pelayanan publik",
+    "reformasi birokrasi",
+    "sistem pengendalian intern",
+    "benturan kepentingan",
+    "budaya antikorupsi",
+    "indeks persepsi korupsi",
+    "sekretaris daerah",
+    "kepala dinas",
+    "rumah sakit",
+    "modus operandi",
 ]
 
-SYLLABLES = "ba be bi bo bu da de di do du ga gi go gu ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu " \
-            "pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu wa wi ya yu ha hi ho nga ngi nya"
+SYLLABLES = (
+    "ba be bi bo bu da de di do du ga gi go gu ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu "
+    "pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu wa wi ya yu ha hi ho nga ngi nya"
+)
 PREFIXES = ["", "", "me", "di", "ber", "pe", "ke", "ter"]
 SUFFIXES = ["", "", "kan", "an", "nya", "i"]
 
@@ -101,7 +122,7 @@ def vocabulary(rng: random.Random, tail: int) -> tuple[list[str], list[float]]:
     vocab = FUNCTION_WORDS + CONTENT_WORDS + DERIVED_WORDS + sorted(rare)
     weights = []
     for rank, _word in enumerate(vocab, 1):
-        weights.append(1.0 / rank ** 1.07)
+        weights.append(1.0 / rank**1.07)
     return vocab, weights
 
 
@@ -122,11 +143,19 @@ def make_archive(ws: Workspace, hours: float, rng: random.Random) -> dict[str, i
         seconds_left -= length
         topics = rng.sample(content, 3)
         slug = f"episode-{n:04d}"
-        chapters = [Chapter(float(c * 600), f"Bagian {c + 1}: {rng.choice(content)} dan {rng.choice(content)}")
-                    for c in range(int(length // 600))]
-        episode = Episode(slug=slug, title=f"Episode {n}: {topics[0].capitalize()} dan {topics[1]}", source="x.wav",
-                          number=n, description=f"Obrolan tentang {topics[0]}, {topics[1]} dan {topics[2]}.",
-                          chapters=chapters, created=f"2020-01-01T00:{n // 60 % 60:02d}:{n % 60:02d}+00:00")
+        chapters = [
+            Chapter(float(c * 600), f"Bagian {c + 1}: {rng.choice(content)} dan {rng.choice(content)}")
+            for c in range(int(length // 600))
+        ]
+        episode = Episode(
+            slug=slug,
+            title=f"Episode {n}: {topics[0].capitalize()} dan {topics[1]}",
+            source="x.wav",
+            number=n,
+            description=f"Obrolan tentang {topics[0]}, {topics[1]} dan {topics[2]}.",
+            chapters=chapters,
+            created=f"2020-01-01T00:{n // 60 % 60:02d}:{n % 60:02d}+00:00",
+        )
         ws.episode_dir(slug).mkdir(parents=True)
         save_episode(ws, episode)
         segs = []
@@ -139,16 +168,22 @@ def make_archive(ws: Workspace, hours: float, rng: random.Random) -> dict[str, i
                 text[rng.randrange(count)] = rng.choice(topics)
             if rng.random() < 0.25:
                 at = rng.randrange(count)
-                text[at:at + 1] = rng.choice(PHRASES).split()
+                text[at : at + 1] = rng.choice(PHRASES).split()
             sentence = " ".join(text)
-            segs.append({"startTime": round(t, 2), "endTime": round(t + dur, 2),
-                         "speaker": rng.choice(["Pembawa Acara", "Narasumber"]),
-                         "body": sentence[0].upper() + sentence[1:] + "."})
+            segs.append(
+                {
+                    "startTime": round(t, 2),
+                    "endTime": round(t + dur, 2),
+                    "speaker": rng.choice(["Pembawa Acara", "Narasumber"]),
+                    "body": sentence[0].upper() + sentence[1:] + ".",
+                }
+            )
             tokens += len(text)
             t += dur
         segments += len(segs)
         (ws.transcripts_dir / f"{slug}.json").write_text(
-            json.dumps({"version": "1.0.0", "segments": segs}, ensure_ascii=False), encoding="utf-8")
+            json.dumps({"version": "1.0.0", "segments": segs}, ensure_ascii=False), encoding="utf-8"
+        )
     return {"episodes": n, "segments": segments, "tokens": tokens}
 
 
@@ -197,11 +232,20 @@ def one_run(ws: Workspace, settings: Settings, queries: list[str], n: int) -> di
             t0 = time.perf_counter()
             index.db.execute("SELECT id, start FROM docs WHERE body LIKE ?", (like_pattern(q),)).fetchall()
             scan_ms.append((time.perf_counter() - t0) * 1000)
-    run = {"build": build, "cpu": cpu, "size": float(size), "p50": statistics.median(fts_ms),
-           "p95": percentile(fts_ms, 95), "s50": statistics.median(scan_ms), "s95": percentile(scan_ms, 95)}
-    print(f"run {n}: load average {load:.1f}; build {build:.1f} s ({cpu:.1f} s CPU, {report.segments:,} segments, "
-          f"{size / 1e6:.1f} MB); {found}/{len(queries)} queries with hits; FTS5 p50 {run['p50']:.2f} ms "
-          f"p95 {run['p95']:.2f} ms; LIKE p50 {run['s50']:.1f} ms p95 {run['s95']:.1f} ms")
+    run = {
+        "build": build,
+        "cpu": cpu,
+        "size": float(size),
+        "p50": statistics.median(fts_ms),
+        "p95": percentile(fts_ms, 95),
+        "s50": statistics.median(scan_ms),
+        "s95": percentile(scan_ms, 95),
+    }
+    print(
+        f"run {n}: load average {load:.1f}; build {build:.1f} s ({cpu:.1f} s CPU, {report.segments:,} segments, "
+        f"{size / 1e6:.1f} MB); {found}/{len(queries)} queries with hits; FTS5 p50 {run['p50']:.2f} ms "
+        f"p95 {run['p95']:.2f} ms; LIKE p50 {run['s50']:.1f} ms p95 {run['s95']:.1f} ms"
+    )
     return run
 
 
@@ -223,8 +267,10 @@ def main() -> None:
             print(f"archive: reused {ws.root} (index rebuilt from scratch below)")
         else:
             facts = make_archive(ws, args.hours, rng)
-            print(f"archive: {args.hours:g} h, {facts['episodes']} episodes, {facts['segments']:,} segments, "
-                  f"{facts['tokens']:,} words (generated in {time.perf_counter() - t0:.1f} s)")
+            print(
+                f"archive: {args.hours:g} h, {facts['episodes']} episodes, {facts['segments']:,} segments, "
+                f"{facts['tokens']:,} words (generated in {time.perf_counter() - t0:.1f} s)"
+            )
         queries = query_mix(random.Random(2024))  # the same 200 queries on every run
         runs = [one_run(ws, settings, queries, n) for n in range(1, args.runs + 1)]
         build, cpu = statistics.median(r["build"] for r in runs), statistics.median(r["cpu"] for r in runs)

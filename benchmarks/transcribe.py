@@ -61,8 +61,15 @@ def timed(cmd: list[str]) -> tuple[float, float, float]:
 
 def set_enabled(config: Path, enabled: bool) -> None:
     text = config.read_text(encoding="utf-8")
-    config.write_text(re.sub(r"(?m)^enabled = (true|false)(\s+# false: publish skips transcription)",
-                             rf"enabled = {str(enabled).lower()}\2", text, count=1), encoding="utf-8")
+    config.write_text(
+        re.sub(
+            r"(?m)^enabled = (true|false)(\s+# false: publish skips transcription)",
+            rf"enabled = {str(enabled).lower()}\2",
+            text,
+            count=1,
+        ),
+        encoding="utf-8",
+    )
 
 
 def main() -> None:
@@ -80,11 +87,27 @@ def main() -> None:
         lines = make_sample(source, repeat=args.repeat)
         reference = reference_text(lines)
         ws = tmp / "show"
-        subprocess.run([cerdas, "init", str(ws), "--title", "Podcast Cerdas (benchmark)"], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [cerdas, "init", str(ws), "--title", "Podcast Cerdas (benchmark)"], check=True, stdout=subprocess.DEVNULL
+        )
         set_enabled(ws / "cerdas.toml", False)
-        subprocess.run([cerdas, "-q", "-w", str(ws), "publish", str(source), "--title", "Benchmark",
-                        "--slug", "benchmark", "--no-youtube"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                cerdas,
+                "-q",
+                "-w",
+                str(ws),
+                "publish",
+                str(source),
+                "--title",
+                "Benchmark",
+                "--slug",
+                "benchmark",
+                "--no-youtube",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         set_enabled(ws / "cerdas.toml", True)
         audio = ws / "episodes" / "benchmark" / "work" / "normalised.mp3"
         if not audio.is_file():
@@ -99,15 +122,24 @@ def main() -> None:
             wall, cpu, rss = timed([cerdas, "-q", "-w", str(ws), "transcribe", "benchmark", "--force"])
             episode = (ws / "episodes" / "benchmark" / "episode.toml").read_text(encoding="utf-8")
             rtf = float(re.search(r"(?m)^rtf = ([\d.]+)", episode).group(1))  # type: ignore[union-attr]
-            ours_wall.append(wall), ours_cpu.append(cpu), ours_rss.append(rss), ours_rtf.append(rtf)
-            wall, cpu, rss = timed([sys.executable, str(bare_script), str(model_dir), str(audio), str(threads),
-                               str(bare_out)])
+            ours_wall.append(wall)
+            ours_cpu.append(cpu)
+            ours_rss.append(rss)
+            ours_rtf.append(rtf)
+            wall, cpu, rss = timed(
+                [sys.executable, str(bare_script), str(model_dir), str(audio), str(threads), str(bare_out)]
+            )
             bare = json.loads(bare_out.read_text(encoding="utf-8"))
-            bare_wall.append(wall), bare_cpu.append(cpu), bare_rss.append(rss)
+            bare_wall.append(wall)
+            bare_cpu.append(cpu)
+            bare_rss.append(rss)
             bare_rtf.append(bare["seconds"] / bare["duration"])
-            print(f"run {run + 1}: cerdas transcribe {ours_wall[-1]:.1f} s wall, {ours_cpu[-1]:.1f} s CPU, "
-                  f"{ours_rss[-1]:.0f} MB; bare faster-whisper {bare_wall[-1]:.1f} s wall, {bare_cpu[-1]:.1f} s CPU, "
-                  f"{bare_rss[-1]:.0f} MB; load average {os.getloadavg()[0]:.1f}", flush=True)
+            print(
+                f"run {run + 1}: cerdas transcribe {ours_wall[-1]:.1f} s wall, {ours_cpu[-1]:.1f} s CPU, "
+                f"{ours_rss[-1]:.0f} MB; bare faster-whisper {bare_wall[-1]:.1f} s wall, {bare_cpu[-1]:.1f} s CPU, "
+                f"{bare_rss[-1]:.0f} MB; load average {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
 
         segments = json.loads((ws / "transcripts" / "benchmark.json").read_text(encoding="utf-8"))["segments"]
         ours_text = " ".join(s["body"] for s in segments)
@@ -115,8 +147,10 @@ def main() -> None:
 
     m = statistics.median
     print()
-    print(f"clip: {duration:.1f} s of synthesised Indonesian ({len(lines)} lines), {threads} CPU threads, base int8,"
-          f" batch 8, beam 5, word timestamps")
+    print(
+        f"clip: {duration:.1f} s of synthesised Indonesian ({len(lines)} lines), {threads} CPU threads, base int8,"
+        f" batch 8, beam 5, word timestamps"
+    )
     print(f"{'':<28}{'cerdas transcribe':>18}{'bare faster-whisper':>21}")
     print(f"{'wall time (median)':<28}{m(ours_wall):>16.1f} s{m(bare_wall):>19.1f} s")
     print(f"{'CPU time (median)':<28}{m(ours_cpu):>16.1f} s{m(bare_cpu):>19.1f} s")

@@ -51,8 +51,15 @@ def child_upload(path: str, chunk_mib: int) -> None:
     body = {"snippet": {"title": "Benchmark", "categoryId": "25"}, "status": {"privacyStatus": "private"}}
     upload_video(yt, journal, Path(path), body, chunk_mib * 1024 * 1024, Backoff())
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "baseline_mb": baseline / 1024,
-                      "peak_above_mb": (_status_kb("VmHWM") - baseline) / 1024}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "baseline_mb": baseline / 1024,
+                "peak_above_mb": (_status_kb("VmHWM") - baseline) / 1024,
+            }
+        )
+    )
 
 
 def child_read(path: str) -> None:
@@ -65,13 +72,15 @@ def child_read(path: str) -> None:
     with open(path, "rb") as fh:
         while block := fh.read(1 << 20):
             digest.update(block)
-    print(json.dumps({"seconds": time.perf_counter() - start,
-                      "peak_above_mb": (_status_kb("VmHWM") - baseline) / 1024}))
+    print(
+        json.dumps({"seconds": time.perf_counter() - start, "peak_above_mb": (_status_kb("VmHWM") - baseline) / 1024})
+    )
 
 
 def _child(*args: str, env: dict[str, str] | None = None) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, env=env,
-                         check=False)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, env=env, check=False
+    )
     if out.returncode != 0:
         raise SystemExit(out.stderr[-3000:])
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -92,9 +101,25 @@ def bench_upload(tmp: Path, size_mb: int, runs: int, chunk_mib: int) -> None:
     data = tmp / "upload.bin"
     make_file(data, size)
     url_file, token = tmp / "emulator.url", tmp / "home" / "token.json"
-    emulator = subprocess.Popen([sys.executable, "-m", "cerdas.devtools.emulator", "--port", "0", "--no-store",
-                                 "--quota", str(10**9), "--port-file", str(url_file), "--write-token", str(token),
-                                 "--state", str(tmp / "emulator")], stderr=subprocess.DEVNULL)
+    emulator = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cerdas.devtools.emulator",
+            "--port",
+            "0",
+            "--no-store",
+            "--quota",
+            str(10**9),
+            "--port-file",
+            str(url_file),
+            "--write-token",
+            str(token),
+            "--state",
+            str(tmp / "emulator"),
+        ],
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(200):
             if url_file.exists() and url_file.read_text().strip():
@@ -119,12 +144,15 @@ def bench_upload(tmp: Path, size_mb: int, runs: int, chunk_mib: int) -> None:
     mb = size / 1e6
     peaks = ", ".join(f"{u['peak_above_mb']:.1f}" for u in uploads)
     print(f"upload {size_mb} MiB in {chunk_mib} MiB chunks to the emulator, median of {runs}:")
-    print(f"  upload          {up:7.2f} s  {mb / up:7.1f} MB/s  peak memory above baseline {peak:6.1f} MB "
-          f"(runs: {peaks})")
+    print(
+        f"  upload          {up:7.2f} s  {mb / up:7.1f} MB/s  peak memory above baseline {peak:6.1f} MB (runs: {peaks})"
+    )
     print(f"  reference read  {rd:7.2f} s  {mb / rd:7.1f} MB/s  (sha256 of the file)")
     print(f"  reference copy  {cp:7.2f} s  {mb / cp:7.1f} MB/s  (shutil.copyfile)")
-    print(f"  ratio upload/read {up / rd:.2f}, upload/copy {up / cp:.2f}; peak memory goal < 150 MB: "
-          f"{'met' if peak < 150 else 'MISSED'}")
+    print(
+        f"  ratio upload/read {up / rd:.2f}, upload/copy {up / cp:.2f}; peak memory goal < 150 MB: "
+        f"{'met' if peak < 150 else 'MISSED'}"
+    )
 
 
 def bench_render(tmp: Path, minutes: float, runs: int) -> None:
@@ -135,10 +163,14 @@ def bench_render(tmp: Path, minutes: float, runs: int) -> None:
     ff = FFmpeg()
     audio = tmp / "episode.mp3"
     seconds = minutes * 60
-    graph = ("anoisesrc=color=pink:amplitude=0.4:seed=3,bandpass=f=700:width_type=q:w=0.7,"
-             "volume='0.3+0.7*abs(sin(2*PI*2.3*t))':eval=frame")
-    ff.run(["-f", "lavfi", "-i", graph, "-ac", "2", "-ar", "44100", "-t", str(seconds), "-b:a", "128k", "-y",
-            str(audio)], source=audio)
+    graph = (
+        "anoisesrc=color=pink:amplitude=0.4:seed=3,bandpass=f=700:width_type=q:w=0.7,"
+        "volume='0.3+0.7*abs(sin(2*PI*2.3*t))':eval=frame"
+    )
+    ff.run(
+        ["-f", "lavfi", "-i", graph, "-ac", "2", "-ar", "44100", "-t", str(seconds), "-b:a", "128k", "-y", str(audio)],
+        source=audio,
+    )
     art = tmp / "art.png"
     make_placeholder(art, "Podcast Cerdas")
     frame = Frame(art, "Cerita Integritas: Menolak Gratifikasi", "Podcast Cerdas", "Ibu Ratna (Auditor)", True)
@@ -148,17 +180,22 @@ def bench_render(tmp: Path, minutes: float, runs: int) -> None:
         render_still(audio, frame, tmp / "episode.mp4", ff)
         renders.append(time.perf_counter() - start)
         start = time.perf_counter()
-        ff.run(["-i", str(audio), "-map", "0:a:0", "-c:a", "aac", "-b:a", "192k", "-y", str(tmp / "aac.m4a")],
-               source=audio)
+        ff.run(
+            ["-i", str(audio), "-map", "0:a:0", "-c:a", "aac", "-b:a", "192k", "-y", str(tmp / "aac.m4a")], source=audio
+        )
         aac.append(time.perf_counter() - start)
     render_s, aac_s = statistics.median(renders), statistics.median(aac)
     size = (tmp / "episode.mp4").stat().st_size / 1e6
-    print(f"render a {minutes:.0f}-minute episode to MP4 (1280x720, 1 fps, waveform + title), median of {runs}, "
-          f"{os.cpu_count()} cores:")
+    print(
+        f"render a {minutes:.0f}-minute episode to MP4 (1280x720, 1 fps, waveform + title), median of {runs}, "
+        f"{os.cpu_count()} cores:"
+    )
     print(f"  render          {render_s:7.1f} s  real-time factor {render_s / seconds:.4f}  ({size:.0f} MB)")
     print(f"  reference AAC   {aac_s:7.1f} s  real-time factor {aac_s / seconds:.4f}  (audio track alone)")
-    print(f"  ratio render/AAC-only {render_s / aac_s:.2f}; goal RTF <= 0.05: "
-          f"{'met' if render_s / seconds <= 0.05 else 'MISSED'}")
+    print(
+        f"  ratio render/AAC-only {render_s / aac_s:.2f}; goal RTF <= 0.05: "
+        f"{'met' if render_s / seconds <= 0.05 else 'MISSED'}"
+    )
 
 
 def main() -> None:

@@ -29,7 +29,8 @@ def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=f".tmp{suffix if suffix is not None else target.suffix}",
+        prefix=f".{target.name}.",
+        suffix=f".tmp{suffix if suffix is not None else target.suffix}",
         dir=target.parent,
     )
     os.close(fd)

@@ -160,8 +160,9 @@ def publish(request: PublishRequest, ctx: Context, stages: list[Stage] | None = 
     return PublishResult(episode, created, reports)
 
 
-def _run_keeping_state(stages: list[Stage], episode: Episode, ctx: Context, created: bool,
-                       cover: Path | None) -> list[StageReport]:
+def _run_keeping_state(
+    stages: list[Stage], episode: Episode, ctx: Context, created: bool, cover: Path | None
+) -> list[StageReport]:
     """Run the stages; the journal is written only by stages that finished, and once more at the end.
 
     A publish that fails (bad recording, full disk) therefore leaves ``episode.toml`` and the outputs as the

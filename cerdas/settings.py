@@ -97,9 +97,20 @@ class YouTubeSettings:
 
 # YouTube's assignable video categories (videoCategories.list); [youtube] category_id must be one of them.
 YOUTUBE_CATEGORIES = {
-    1: "Film & Animation", 2: "Autos & Vehicles", 10: "Music", 15: "Pets & Animals", 17: "Sports",
-    19: "Travel & Events", 20: "Gaming", 22: "People & Blogs", 23: "Comedy", 24: "Entertainment",
-    25: "News & Politics", 26: "Howto & Style", 27: "Education", 28: "Science & Technology",
+    1: "Film & Animation",
+    2: "Autos & Vehicles",
+    10: "Music",
+    15: "Pets & Animals",
+    17: "Sports",
+    19: "Travel & Events",
+    20: "Gaming",
+    22: "People & Blogs",
+    23: "Comedy",
+    24: "Entertainment",
+    25: "News & Politics",
+    26: "Howto & Style",
+    27: "Education",
+    28: "Science & Technology",
     29: "Nonprofits & Activism",
 }
 
@@ -133,9 +144,7 @@ def _coerce(section: str, cls: type[Any], raw: Any, path: Path) -> Any:
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in known:
-            raise SettingsError(
-                f"unknown key '{section}.{key}' (known: {', '.join(sorted(known))})", path
-            )
+            raise SettingsError(f"unknown key '{section}.{key}' (known: {', '.join(sorted(known))})", path)
         expected = known[key].type
         where = f"'{section}.{key}'"
         if expected in ("str",) and not isinstance(value, str):
@@ -205,16 +214,21 @@ def validate(settings: Settings, path: Path) -> None:
         f"(one of {', '.join(map(str, rates))})",
         path,
     )
-    _check(bool(_LANGUAGE.match(whisper.language)) or whisper.language == "auto",
-           f"'whisper.language' is not a language code: {whisper.language!r}", path)
+    _check(
+        bool(_LANGUAGE.match(whisper.language)) or whisper.language == "auto",
+        f"'whisper.language' is not a language code: {whisper.language!r}",
+        path,
+    )
     from cerdas.transcribe.whisper import (  # local import: the Whisper adapter owns its languages
         LANGUAGES,
         whisper_language,
     )
 
-    _check(whisper.language == "auto" or whisper_language(whisper.language, strict=False) in LANGUAGES,
-           f"'whisper.language' = {whisper.language!r} is not a language Whisper knows (e.g. id, jw, su, ms, en)",
-           path)
+    _check(
+        whisper.language == "auto" or whisper_language(whisper.language, strict=False) in LANGUAGES,
+        f"'whisper.language' = {whisper.language!r} is not a language Whisper knows (e.g. id, jw, su, ms, en)",
+        path,
+    )
     _check(whisper.device in ("auto", "cpu", "cuda"), "'whisper.device' must be auto, cpu or cuda", path)
     _check(1 <= whisper.batch_size <= 64, "'whisper.batch_size' must be between 1 and 64", path)
     _check(1 <= whisper.beam_size <= 10, "'whisper.beam_size' must be between 1 and 10", path)
@@ -223,13 +237,22 @@ def validate(settings: Settings, path: Path) -> None:
         f"'youtube.privacy' must be public, unlisted or private, not {yt.privacy!r}",
         path,
     )
-    _check(yt.category_id in YOUTUBE_CATEGORIES,
-           f"'youtube.category_id' {yt.category_id} is not a YouTube category "
-           "(25 News & Politics, 27 Education, 29 Nonprofits & Activism, ...)", path)
-    _check(not yt.playlist_id or bool(re.fullmatch(r"[A-Za-z0-9_-]{2,64}", yt.playlist_id)),
-           f"'youtube.playlist_id' is not a playlist id: {yt.playlist_id!r}", path)
-    _check(yt.chunk_kib >= 256 and yt.chunk_kib % 256 == 0 and yt.chunk_kib <= 256 * 1024,
-           "'youtube.chunk_kib' must be a multiple of 256 between 256 and 262144", path)
+    _check(
+        yt.category_id in YOUTUBE_CATEGORIES,
+        f"'youtube.category_id' {yt.category_id} is not a YouTube category "
+        "(25 News & Politics, 27 Education, 29 Nonprofits & Activism, ...)",
+        path,
+    )
+    _check(
+        not yt.playlist_id or bool(re.fullmatch(r"[A-Za-z0-9_-]{2,64}", yt.playlist_id)),
+        f"'youtube.playlist_id' is not a playlist id: {yt.playlist_id!r}",
+        path,
+    )
+    _check(
+        yt.chunk_kib >= 256 and yt.chunk_kib % 256 == 0 and yt.chunk_kib <= 256 * 1024,
+        "'youtube.chunk_kib' must be a multiple of 256 between 256 and 262144",
+        path,
+    )
     from cerdas.feed.rules import check_category  # local import: the feed owns Apple's category table
 
     problem = check_category(show.category, show.subcategory)

@@ -92,9 +92,7 @@ def find_workspace(start: Path | None = None) -> Workspace:
     for folder in (here, *here.parents):
         if (folder / CONFIG_NAME).is_file():
             return Workspace(folder)
-    raise WorkspaceError(
-        f"no {CONFIG_NAME} here or in any parent folder; run 'cerdas init' or pass --workspace", here
-    )
+    raise WorkspaceError(f"no {CONFIG_NAME} here or in any parent folder; run 'cerdas init' or pass --workspace", here)
 
 
 def default_title(root: Path) -> str:

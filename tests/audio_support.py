@@ -36,8 +36,9 @@ def decode(path: Path) -> tuple[np.ndarray, int, int]:
     info = ffprobe(path)
     audio = next(s for s in info["streams"] if s["codec_type"] == "audio")
     rate, channels = int(audio["sample_rate"]), int(audio["channels"])
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a:0", "-f", "f32le", "-"],
-                         check=True, capture_output=True).stdout
+    raw = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a:0", "-f", "f32le", "-"], check=True, capture_output=True
+    ).stdout
     samples = np.frombuffer(raw, dtype="<f4").reshape(-1, channels).astype(np.float64)
     return samples, rate, channels
 
@@ -59,35 +60,80 @@ def measure(path: Path) -> Measured:
 
 
 def ffprobe(path: Path, *extra: str) -> dict[str, Any]:
-    out = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
-                          *extra, str(path)], check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", *extra, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     result: dict[str, Any] = json.loads(out)
     return result
 
 
 # -- media ------------------------------------------------------------------------------------------------------
-SPEECHY = ("anoisesrc=color=pink:amplitude=0.4:seed={seed},bandpass=f=700:width_type=q:w=0.7,"
-           "volume='0.3+0.7*abs(sin(2*PI*2.3*t))':eval=frame")
+SPEECHY = (
+    "anoisesrc=color=pink:amplitude=0.4:seed={seed},bandpass=f=700:width_type=q:w=0.7,"
+    "volume='0.3+0.7*abs(sin(2*PI*2.3*t))':eval=frame"
+)
 
 
 def interview(path: Path, seconds: float = 16.0, rate: int = 44100, channels: int = 2, gap_db: float = 18.0) -> Path:
     """A host at about -22 LUFS, then a guest ``gap_db`` quieter: the levels of a real uneven interview."""
-    voice = ("anoisesrc=color=pink:amplitude=0.9:seed={seed},bandpass=f=1000:width_type=q:w=0.3,"
-             "volume='0.3+0.7*abs(sin(2*PI*2.7*t))':eval=frame")
+    voice = (
+        "anoisesrc=color=pink:amplitude=0.9:seed={seed},bandpass=f=1000:width_type=q:w=0.3,"
+        "volume='0.3+0.7*abs(sin(2*PI*2.7*t))':eval=frame"
+    )
     half = seconds / 2
-    graph = (f"{voice.format(seed=1)},atrim=0:{half}[a];{voice.format(seed=2)},atrim=0:{half},volume=-{gap_db}dB[b];"
-             f"[a][b]concat=n=2:v=0:a=1,aresample={rate}")
-    ffmpeg("-f", "lavfi", "-i", f"anullsrc=r={rate}", "-filter_complex", graph, "-ac", str(channels),
-           "-ar", str(rate), "-t", str(seconds), str(path))
+    graph = (
+        f"{voice.format(seed=1)},atrim=0:{half}[a];{voice.format(seed=2)},atrim=0:{half},volume=-{gap_db}dB[b];"
+        f"[a][b]concat=n=2:v=0:a=1,aresample={rate}"
+    )
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        f"anullsrc=r={rate}",
+        "-filter_complex",
+        graph,
+        "-ac",
+        str(channels),
+        "-ar",
+        str(rate),
+        "-t",
+        str(seconds),
+        str(path),
+    )
     return path
 
 
 def video_with_audio(path: Path, seconds: float = 8.0) -> Path:
     """A small H.264 (MP4/MOV) or MPEG-4 (MKV) video with a speech-like AAC/Vorbis-free audio track."""
     vcodec = ["-c:v", "libx264", "-preset", "ultrafast"] if _has_encoder("libx264") else ["-c:v", "mpeg4"]
-    ffmpeg("-f", "lavfi", "-i", f"testsrc=d={seconds}:s=160x120:r=10", "-f", "lavfi", "-i",
-           SPEECHY.format(seed=4), "-map", "0:v", "-map", "1:a", *vcodec, "-c:a", "aac", "-ac", "2",
-           "-ar", "48000", "-t", str(seconds), "-shortest", str(path))
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        f"testsrc=d={seconds}:s=160x120:r=10",
+        "-f",
+        "lavfi",
+        "-i",
+        SPEECHY.format(seed=4),
+        "-map",
+        "0:v",
+        "-map",
+        "1:a",
+        *vcodec,
+        "-c:a",
+        "aac",
+        "-ac",
+        "2",
+        "-ar",
+        "48000",
+        "-t",
+        str(seconds),
+        "-shortest",
+        str(path),
+    )
     return path
 
 
@@ -141,5 +187,8 @@ def snapshot(root: Path) -> dict[str, str]:
 
 def leftovers(root: Path) -> list[str]:
     """Temporary files or folders a failed write might have left behind."""
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
-                  if ".tmp" in p.name or p.name.startswith(".cerdas-level-"))
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if ".tmp" in p.name or p.name.startswith(".cerdas-level-")
+    )

@@ -3,7 +3,7 @@
 Debian's ``/usr/bin/chromium`` driven by Playwright (never ``playwright install``), offline, with a fresh profile
 per launch. Import the fixtures into a test module to use them::
 
-    from tests.browser import browser, console_errors, serious_axe_violations, served  # noqa: F401
+    from tests.browser import console_errors, serious_axe_violations  # the fixtures come from conftest.py
 
     @pytest.mark.slow
     def test_page(browser: BrowserContext, served: Callable[[Path], str], tmp_path: Path) -> None:

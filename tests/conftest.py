@@ -11,12 +11,15 @@ from click.testing import CliRunner, Result
 from cerdas.cli import cli
 from cerdas.workspace import Workspace, init_workspace
 
+pytest_plugins = ["tests.browser"]  # the headless-Chromium fixtures: browser, served
+
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
     """A workspace made by ``cerdas init`` (placeholder artwork, default settings)."""
-    return init_workspace(tmp_path / "show", "Podcast Uji", "Podcast untuk pengujian.", "Inspektorat Uji",
-                          "uji@example.go.id")
+    return init_workspace(
+        tmp_path / "show", "Podcast Uji", "Podcast untuk pengujian.", "Inspektorat Uji", "uji@example.go.id"
+    )
 
 
 @pytest.fixture

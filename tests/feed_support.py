@@ -26,16 +26,31 @@ SAMPLE_SEGMENTS = [
 
 def tiny_mp3(path: Path, seconds: float = 1.0) -> Path:
     """A real, short MP3 (sine, 32 kbit/s) made by ffmpeg."""
-    ffmpeg("-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", "-c:a", "libmp3lame", "-b:a", "32k",
-           str(path))
+    ffmpeg(
+        "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", "-c:a", "libmp3lame", "-b:a", "32k", str(path)
+    )
     return path
 
 
-def make_episode(ws: Workspace, slug: str, title: str, *, number: int | None = None, pub_date: str = "",
-                 audio: Path | None = None, duration: float = 95.0, guid: str = "", description: str = "",
-                 guests: list[str] | None = None, chapters: list[Chapter] | None = None, draft: bool = False,
-                 cover: str = "", season: int | None = None, episode_type: str = "full",
-                 youtube: dict[str, str] | None = None) -> Episode:
+def make_episode(
+    ws: Workspace,
+    slug: str,
+    title: str,
+    *,
+    number: int | None = None,
+    pub_date: str = "",
+    audio: Path | None = None,
+    duration: float = 95.0,
+    guid: str = "",
+    description: str = "",
+    guests: list[str] | None = None,
+    chapters: list[Chapter] | None = None,
+    draft: bool = False,
+    cover: str = "",
+    season: int | None = None,
+    episode_type: str = "full",
+    youtube: dict[str, str] | None = None,
+) -> Episode:
     """An episode as the pipeline leaves it after ``tag``: ``episode.toml`` and ``<slug>.mp3`` (a copy of
     ``audio``, or a fixed 12,345-byte file when none is given, for byte-stable golden feeds)."""
     folder = ws.episode_dir(slug)
@@ -47,12 +62,26 @@ def make_episode(ws: Workspace, slug: str, title: str, *, number: int | None = N
         mp3.write_bytes(b"\xff\xfb" * 6172 + b"\0")
     rel = f"episodes/{slug}/{slug}.mp3"
     episode = Episode(
-        slug=slug, title=title, source=f"/rekaman/{slug}.wav", source_sha256="0" * 64, number=number,
-        season=season, description=description, guests=guests or [], chapters=chapters or [], cover=cover,
-        episode_type=episode_type, created=pub_date or "2025-01-01T00:00:00+00:00",
-        pub_date=pub_date or "2025-01-01T00:00:00+00:00", draft=draft, guid=guid or str(uuid.uuid4()),
-        stages={"tag": StageRecord("f" * 32, "2025-01-01T00:00:00+00:00", {"mp3": rel},
-                                   {"bytes": mp3.stat().st_size, "duration": duration})},
+        slug=slug,
+        title=title,
+        source=f"/rekaman/{slug}.wav",
+        source_sha256="0" * 64,
+        number=number,
+        season=season,
+        description=description,
+        guests=guests or [],
+        chapters=chapters or [],
+        cover=cover,
+        episode_type=episode_type,
+        created=pub_date or "2025-01-01T00:00:00+00:00",
+        pub_date=pub_date or "2025-01-01T00:00:00+00:00",
+        draft=draft,
+        guid=guid or str(uuid.uuid4()),
+        stages={
+            "tag": StageRecord(
+                "f" * 32, "2025-01-01T00:00:00+00:00", {"mp3": rel}, {"bytes": mp3.stat().st_size, "duration": duration}
+            )
+        },
         youtube=dict(youtube or {}),
     )
     save_episode(ws, episode)
@@ -71,11 +100,14 @@ def write_transcript(ws: Workspace, slug: str, segments: list[Segment] | None = 
     """``transcripts/<slug>.json|vtt|srt|txt`` as the transcribe stage writes them."""
     segments = SAMPLE_SEGMENTS if segments is None else segments
     ws.transcripts_dir.mkdir(exist_ok=True)
-    body = [{"startTime": s.start, "endTime": s.end, "body": s.text, **({"speaker": s.speaker} if s.speaker else {})}
-            for s in segments]
+    body = [
+        {"startTime": s.start, "endTime": s.end, "body": s.text, **({"speaker": s.speaker} if s.speaker else {})}
+        for s in segments
+    ]
     base = ws.transcripts_dir / slug
-    base.with_suffix(".json").write_text(json.dumps({"version": "1.0.0", "segments": body}, ensure_ascii=False),
-                                         encoding="utf-8")
+    base.with_suffix(".json").write_text(
+        json.dumps({"version": "1.0.0", "segments": body}, ensure_ascii=False), encoding="utf-8"
+    )
     vtt = ["WEBVTT", ""]
     srt = []
     for i, s in enumerate(segments, 1):
@@ -88,9 +120,13 @@ def write_transcript(ws: Workspace, slug: str, segments: list[Segment] | None = 
 
 def image(path: Path, size: tuple[int, int] = (1400, 1400), mode: str = "RGB", fmt: str | None = None) -> Path:
     """A plain image of the given size, colour mode and format (from the suffix unless ``fmt``)."""
-    colour: tuple[int, ...] | int = {"RGB": (200, 60, 30), "RGBA": (200, 60, 30, 128), "CMYK": (0, 80, 90, 10),
-                                     "L": 128}.get(mode, 0)
-    Image.new(mode, size, colour).save(path, format=fmt)  # type: ignore[arg-type]
+    colours: dict[str, tuple[int, ...] | int] = {
+        "RGB": (200, 60, 30),
+        "RGBA": (200, 60, 30, 128),
+        "CMYK": (0, 80, 90, 10),
+        "L": 128,
+    }
+    Image.new(mode, size, colours.get(mode, 0)).save(path, format=fmt)
     return path
 
 

@@ -15,15 +15,30 @@ def uneven_speech(path: Path, seconds: float = 12.0, rate: int = 44100, channels
     """A speech-like signal: a loud 'host' and a quiet 'guest' taking turns (band-limited noise bursts,
     syllable-rate amplitude modulation), so levelling and loudness behave as on an interview."""
     half = seconds / 2
-    voice = "anoisesrc=color=pink:amplitude=0.5:seed={seed},bandpass=f=700:width_type=q:w=0.7," \
-            "volume='0.25+0.75*abs(sin(2*PI*3.1*t))':eval=frame"
+    voice = (
+        "anoisesrc=color=pink:amplitude=0.5:seed={seed},bandpass=f=700:width_type=q:w=0.7,"
+        "volume='0.25+0.75*abs(sin(2*PI*3.1*t))':eval=frame"
+    )
     graph = (
         f"{voice.format(seed=1)},atrim=0:{half},volume=-6dB[a];"
         f"{voice.format(seed=2)},atrim=0:{half},volume=-26dB[b];"
         f"[a][b]concat=n=2:v=0:a=1,aresample={rate}"
     )
-    ffmpeg("-f", "lavfi", "-i", f"anullsrc=r={rate}", "-filter_complex", graph, "-ac", str(channels),
-           "-ar", str(rate), "-t", str(seconds), str(path))
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        f"anullsrc=r={rate}",
+        "-filter_complex",
+        graph,
+        "-ac",
+        str(channels),
+        "-ar",
+        str(rate),
+        "-t",
+        str(seconds),
+        str(path),
+    )
     return path
 
 

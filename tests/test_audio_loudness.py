@@ -42,8 +42,9 @@ def _final_mp3(ws: Workspace) -> Path:
         pytest.param(48000, 1, marks=pytest.mark.slow),
     ],
 )
-def test_final_mp3_meets_target(workspace: Workspace, run_cli: Callable[..., Result], tmp_path: Path,
-                                rate: int, channels: int) -> None:
+def test_final_mp3_meets_target(
+    workspace: Workspace, run_cli: Callable[..., Result], tmp_path: Path, rate: int, channels: int
+) -> None:
     no_whisper(workspace)
     source = uneven_speech(tmp_path / f"in-{rate}-{channels}.wav", seconds=12, rate=rate, channels=channels)
     result = _publish(run_cli, source, f"Uji {rate} {channels}")
@@ -61,8 +62,7 @@ def test_final_mp3_meets_target(workspace: Workspace, run_cli: Callable[..., Res
     assert info["codec_name"] == "mp3" and info["bit_rate"] == "128000"
 
 
-def test_levelling_evens_out_the_speakers(workspace: Workspace, run_cli: Callable[..., Result],
-                                          tmp_path: Path) -> None:
+def test_levelling_evens_out_the_speakers(workspace: Workspace, run_cli: Callable[..., Result], tmp_path: Path) -> None:
     """A host at -22 LUFS then a guest 18 dB quieter; after publish they are within a few LU."""
     no_whisper(workspace)
     source = interview(tmp_path / "uneven.wav", seconds=16)
@@ -78,8 +78,10 @@ def test_levelling_evens_out_the_speakers(workspace: Workspace, run_cli: Callabl
         meter = pyloudnorm.Meter(rate)
         mid = len(samples) // 2
         # skip a second around the change of speaker: the leveller needs a moment to follow
-        return (meter.integrated_loudness(samples[rate : mid - rate]),
-                meter.integrated_loudness(samples[mid + rate : -rate]))
+        return (
+            meter.integrated_loudness(samples[rate : mid - rate]),
+            meter.integrated_loudness(samples[mid + rate : -rate]),
+        )
 
     host_in, guest_in = halves(source)
     host_out, guest_out = halves(mp3)
@@ -98,8 +100,9 @@ def test_mono_setting_gives_mono_mp3(workspace: Workspace, run_cli: Callable[...
 
 
 @pytest.mark.parametrize("suffix", [".mp4", ".mkv"])
-def test_video_source_publishes_and_is_remembered_as_video(workspace: Workspace, run_cli: Callable[..., Result],
-                                                           tmp_path: Path, suffix: str) -> None:
+def test_video_source_publishes_and_is_remembered_as_video(
+    workspace: Workspace, run_cli: Callable[..., Result], tmp_path: Path, suffix: str
+) -> None:
     no_whisper(workspace)
     source = video_with_audio(tmp_path / f"rekaman{suffix}", seconds=8)
     result = _publish(run_cli, source, f"Video {suffix}")
@@ -113,8 +116,7 @@ def test_video_source_publishes_and_is_remembered_as_video(workspace: Workspace,
     assert ffprobe(_final_mp3(workspace))["streams"][0]["codec_type"] == "audio"
 
 
-def test_leveller_off_still_meets_target(workspace: Workspace, run_cli: Callable[..., Result],
-                                         tmp_path: Path) -> None:
+def test_leveller_off_still_meets_target(workspace: Workspace, run_cli: Callable[..., Result], tmp_path: Path) -> None:
     """``audio.leveler = false``: no dynaudnorm, the gain and the true-peak limiter alone reach the target."""
     no_whisper(workspace)
     set_keys(workspace, "audio", leveler=False)
@@ -127,8 +129,9 @@ def test_leveller_off_still_meets_target(workspace: Workspace, run_cli: Callable
 
 
 @pytest.mark.slow
-def test_long_episode_is_probed_and_lands_in_one_pass(workspace: Workspace, run_cli: Callable[..., Result],
-                                                      tmp_path: Path) -> None:
+def test_long_episode_is_probed_and_lands_in_one_pass(
+    workspace: Workspace, run_cli: Callable[..., Result], tmp_path: Path
+) -> None:
     """Past two minutes the chain is tried on excerpts first, so the first full encode already lands."""
     no_whisper(workspace)
     source = interview(tmp_path / "panjang.wav", seconds=150)

@@ -37,34 +37,43 @@ def test_text_lines_every_spelling(tmp_path: Path) -> None:
 
 
 def test_json_chapters(tmp_path: Path) -> None:
-    doc = {"version": "1.2.0", "chapters": [
-        {"startTime": 65.5, "title": "Dua", "img": "https://example.go.id/2.jpg", "url": "https://example.go.id"},
-        {"startTime": 0, "title": "Satu"},
-        {"startTime": 30, "title": "Tidak tampil", "toc": False},
-        {"startTime": 90},
-    ]}
+    doc = {
+        "version": "1.2.0",
+        "chapters": [
+            {"startTime": 65.5, "title": "Dua", "img": "https://example.go.id/2.jpg", "url": "https://example.go.id"},
+            {"startTime": 0, "title": "Satu"},
+            {"startTime": 30, "title": "Tidak tampil", "toc": False},
+            {"startTime": 90},
+        ],
+    }
     chapters = load_chapters(_file(tmp_path, json.dumps(doc), "bab.json"))
     assert chapters == [
         Chapter(0.0, "Satu"),
         Chapter(65.5, "Dua", url="https://example.go.id", img="https://example.go.id/2.jpg"),
         Chapter(90.0, "Bab 4"),
     ]
-    assert chapters_json(chapters) == {"version": "1.2.0", "chapters": [
-        {"startTime": 0.0, "title": "Satu"},
-        {"startTime": 65.5, "title": "Dua", "img": "https://example.go.id/2.jpg", "url": "https://example.go.id"},
-        {"startTime": 90.0, "title": "Bab 4"},
-    ]}
+    assert chapters_json(chapters) == {
+        "version": "1.2.0",
+        "chapters": [
+            {"startTime": 0.0, "title": "Satu"},
+            {"startTime": 65.5, "title": "Dua", "img": "https://example.go.id/2.jpg", "url": "https://example.go.id"},
+            {"startTime": 90.0, "title": "Bab 4"},
+        ],
+    }
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("00:00:00 Satu\nsalah\n", "line 2 is not 'HH:MM:SS title'"),
-    ("00:00 \n", "line 1"),
-    ("", "no chapters"),
-    ("00:00:00 Satu\n00:00:00 Dua\n", "same time"),
-    ('{"chapters": [{"title": "x"}]}', "not Podcasting 2.0 chapters JSON"),
-    ('{"chapters": [{"startTime": "abc"}]}', "not Podcasting 2.0 chapters JSON"),
-    ('{"version": "1.2.0"', "not Podcasting 2.0 chapters JSON"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("00:00:00 Satu\nsalah\n", "line 2 is not 'HH:MM:SS title'"),
+        ("00:00 \n", "line 1"),
+        ("", "no chapters"),
+        ("00:00:00 Satu\n00:00:00 Dua\n", "same time"),
+        ('{"chapters": [{"title": "x"}]}', "not Podcasting 2.0 chapters JSON"),
+        ('{"chapters": [{"startTime": "abc"}]}', "not Podcasting 2.0 chapters JSON"),
+        ('{"version": "1.2.0"', "not Podcasting 2.0 chapters JSON"),
+    ],
+)
 def test_bad_chapter_files_name_the_file(tmp_path: Path, text: str, problem: str) -> None:
     path = _file(tmp_path, text)
     with pytest.raises(CerdasError) as caught:
@@ -82,8 +91,9 @@ def test_chapter_file_not_text(tmp_path: Path) -> None:
         load_chapters(tmp_path / "tidak-ada.txt")
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("0:00", 0.0), ("02:03", 123.0), ("1:02:03.5", 3723.5),
-                                                ("10:00:00", 36000.0)])
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("0:00", 0.0), ("02:03", 123.0), ("1:02:03.5", 3723.5), ("10:00:00", 36000.0)]
+)
 def test_timestamps_round_trip(text: str, seconds: float) -> None:
     assert parse_timestamp(text) == seconds
     assert parse_timestamp(format_timestamp(seconds)) == int(seconds)

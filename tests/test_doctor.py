@@ -43,8 +43,9 @@ def test_doctor_install_model_assembles_it(tmp_path: Path, monkeypatch: pytest.M
     assert "ok   model loads     yes" in result.stdout
 
 
-def test_doctor_fails_with_the_fix_when_the_model_is_missing(workspace: Workspace,
-                                                             run_cli: Callable[..., Result]) -> None:
+def test_doctor_fails_with_the_fix_when_the_model_is_missing(
+    workspace: Workspace, run_cli: Callable[..., Result]
+) -> None:
     set_whisper(workspace, model="./model-kami")
     result = run_cli("doctor")
     assert result.exit_code == 1

@@ -32,18 +32,43 @@ def show(workspace: Workspace, tmp_path: Path) -> Workspace:
     """Three public episodes (real tiny MP3s), one draft, one scheduled; transcripts for the first."""
     set_show(workspace, hosts=["Rina Pembawa"], base_url="https://podcast.example.go.id/cerdas/")
     audio = tiny_mp3(tmp_path / "tiny.mp3")
-    make_episode(workspace, "gratifikasi", "Gratifikasi & WBK", number=1, pub_date="2025-01-10T09:00:00+07:00",
-                 audio=audio, duration=125.4, guests=["Budi Santoso", "Sari Dewi"],
-                 description="Apa itu gratifikasi?\n\nBaca https://example.go.id/wbk.",
-                 chapters=[Chapter(0, "Pembuka"), Chapter(62.5, "Melapor")])
-    make_episode(workspace, "pengaduan", "Cara Mengadu", number=2, pub_date="2025-02-10T09:00:00+07:00",
-                 audio=audio, duration=3725.0, youtube={"video_id": "abcDEF12345"})
-    make_episode(workspace, "cuplikan", "Cuplikan Musim Dua", number=3, season=2, episode_type="trailer",
-                 pub_date="2025-03-10T09:00:00+07:00", audio=audio, duration=30.0)
-    make_episode(workspace, "rahasia", "Masih Draf", number=4, pub_date="2025-04-01T09:00:00+07:00", audio=audio,
-                 draft=True)
-    make_episode(workspace, "nanti", "Episode Terjadwal", number=5, pub_date="2025-07-01T09:00:00+07:00",
-                 audio=audio)
+    make_episode(
+        workspace,
+        "gratifikasi",
+        "Gratifikasi & WBK",
+        number=1,
+        pub_date="2025-01-10T09:00:00+07:00",
+        audio=audio,
+        duration=125.4,
+        guests=["Budi Santoso", "Sari Dewi"],
+        description="Apa itu gratifikasi?\n\nBaca https://example.go.id/wbk.",
+        chapters=[Chapter(0, "Pembuka"), Chapter(62.5, "Melapor")],
+    )
+    make_episode(
+        workspace,
+        "pengaduan",
+        "Cara Mengadu",
+        number=2,
+        pub_date="2025-02-10T09:00:00+07:00",
+        audio=audio,
+        duration=3725.0,
+        youtube={"video_id": "abcDEF12345"},
+    )
+    make_episode(
+        workspace,
+        "cuplikan",
+        "Cuplikan Musim Dua",
+        number=3,
+        season=2,
+        episode_type="trailer",
+        pub_date="2025-03-10T09:00:00+07:00",
+        audio=audio,
+        duration=30.0,
+    )
+    make_episode(
+        workspace, "rahasia", "Masih Draf", number=4, pub_date="2025-04-01T09:00:00+07:00", audio=audio, draft=True
+    )
+    make_episode(workspace, "nanti", "Episode Terjadwal", number=5, pub_date="2025-07-01T09:00:00+07:00", audio=audio)
     write_transcript(workspace, "gratifikasi")
     return workspace
 
@@ -112,8 +137,9 @@ def test_podcasting20_elements(show: Workspace) -> None:
     root = etree.fromstring(_build(show))
     channel = root.find("channel")
     assert root.nsmap["podcast"] == "https://podcastindex.org/namespace/1.0"
-    expected_guid = str(uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"),
-                                   "podcast.example.go.id/cerdas/feed.xml"))
+    expected_guid = str(
+        uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), "podcast.example.go.id/cerdas/feed.xml")
+    )
     assert channel.xpath("podcast:guid/text()", namespaces=NS) == [expected_guid]
     assert channel.xpath("podcast:locked/text()", namespaces=NS) == ["yes"]
     assert channel.xpath("podcast:locked/@owner", namespaces=NS) == ["uji@example.go.id"]
@@ -123,7 +149,8 @@ def test_podcasting20_elements(show: Workspace) -> None:
     assert channel.xpath("itunes:type/text()", namespaces=NS) == ["episodic"]
     assert channel.xpath("itunes:category/@text", namespaces=NS) == ["Government"]
     assert channel.xpath("atom:link[@rel='self']/@href", namespaces=NS) == [
-        "https://podcast.example.go.id/cerdas/feed.xml"]
+        "https://podcast.example.go.id/cerdas/feed.xml"
+    ]
     assert channel.xpath("link/text()") == ["https://podcast.example.go.id/cerdas/"]
 
     [item] = channel.xpath("item[title='Gratifikasi & WBK']")
@@ -175,12 +202,18 @@ def test_drafts_and_scheduled_episodes_stay_out_until_their_time(show: Workspace
 
 
 def test_user_text_is_escaped_in_the_feed(workspace: Workspace) -> None:
-    make_episode(workspace, "aman", "Judul <script>alert(1)</script> & \"kutip\"", number=1,
-                 description='<p>Halo <a href="javascript:alert(1)">klik</a><script>alert(2)</script>'
-                             '<img src=x onerror=alert(3)></p>', guests=["<b>Tamu</b>"])
+    make_episode(
+        workspace,
+        "aman",
+        'Judul <script>alert(1)</script> & "kutip"',
+        number=1,
+        description='<p>Halo <a href="javascript:alert(1)">klik</a><script>alert(2)</script>'
+        "<img src=x onerror=alert(3)></p>",
+        guests=["<b>Tamu</b>"],
+    )
     root = etree.fromstring(_build(workspace))
     [item] = root.xpath("//item")
-    assert item.findtext("title") == "Judul <script>alert(1)</script> & \"kutip\""
+    assert item.findtext("title") == 'Judul <script>alert(1)</script> & "kutip"'
     notes = item.findtext("description")
     assert "<script" not in notes and "javascript:" not in notes and "<img" not in notes
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in notes and "klik" in notes
@@ -196,11 +229,28 @@ def _normalise(xml: bytes) -> str:
 
 def test_golden_small_feed(workspace: Workspace) -> None:
     set_show(workspace, hosts=["Rina Pembawa"], base_url="https://podcast.example.go.id/")
-    make_episode(workspace, "pembuka", "Pembuka", number=1, pub_date="2025-01-06T08:00:00+07:00", duration=61.2,
-                 guid="3f1d2c4e-0000-4000-8000-000000000001", description="Episode pertama.",
-                 guests=["Budi"], chapters=[Chapter(0, "Awal"), Chapter(30, "Akhir")])
-    make_episode(workspace, "kedua", "Kedua", number=2, pub_date="2025-01-13T08:00:00+07:00", duration=3601,
-                 guid="3f1d2c4e-0000-4000-8000-000000000002", description="<p>Catatan <b>tebal</b>.</p>")
+    make_episode(
+        workspace,
+        "pembuka",
+        "Pembuka",
+        number=1,
+        pub_date="2025-01-06T08:00:00+07:00",
+        duration=61.2,
+        guid="3f1d2c4e-0000-4000-8000-000000000001",
+        description="Episode pertama.",
+        guests=["Budi"],
+        chapters=[Chapter(0, "Awal"), Chapter(30, "Akhir")],
+    )
+    make_episode(
+        workspace,
+        "kedua",
+        "Kedua",
+        number=2,
+        pub_date="2025-01-13T08:00:00+07:00",
+        duration=3601,
+        guid="3f1d2c4e-0000-4000-8000-000000000002",
+        description="<p>Catatan <b>tebal</b>.</p>",
+    )
     write_transcript(workspace, "kedua")
     actual = _normalise(_build(workspace, datetime(2025, 2, 1, tzinfo=UTC)))
     golden = GOLDEN / "feed-small.xml"

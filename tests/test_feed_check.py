@@ -31,8 +31,11 @@ def built(workspace: Workspace) -> Workspace:
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_ino)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_ino)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _errors(ws: Workspace) -> list[str]:
@@ -61,22 +64,38 @@ def test_check_passes_a_good_feed(built: Workspace, run_cli: Callable[..., Resul
         ("missing enclosure", lambda ws: (ws.feed_dir / "audio/satu.mp3").unlink(), r"audio/satu.mp3 is missing"),
         ("wrong size", lambda ws: (ws.feed_dir / "audio/dua.mp3").write_bytes(b"x" * 10), r"says 12345 bytes"),
         ("duplicate guid", lambda ws: _dup_guid(ws), r"repeats item 1"),
-        ("long description", lambda ws: _edit_feed(ws, "<description>&lt;p&gt;",
-                                                   "<description>" + "x" * 4001 + "&lt;p&gt;"), r"4000"),
-        ("bad date", lambda ws: _edit_feed(ws, "<pubDate>Sat, 01 Feb 2025", "<pubDate>kemarin, 01 Feb 2025", -1),
-         r"RFC 822"),
-        ("future date", lambda ws: _edit_feed(ws, "<pubDate>Sat, 01 Feb 2025", "<pubDate>Sat, 01 Feb 2031", -1),
-         r"in the future"),
+        (
+            "long description",
+            lambda ws: _edit_feed(ws, "<description>&lt;p&gt;", "<description>" + "x" * 4001 + "&lt;p&gt;"),
+            r"4000",
+        ),
+        (
+            "bad date",
+            lambda ws: _edit_feed(ws, "<pubDate>Sat, 01 Feb 2025", "<pubDate>kemarin, 01 Feb 2025", -1),
+            r"RFC 822",
+        ),
+        (
+            "future date",
+            lambda ws: _edit_feed(ws, "<pubDate>Sat, 01 Feb 2025", "<pubDate>Sat, 01 Feb 2031", -1),
+            r"in the future",
+        ),
         ("wrong type", lambda ws: _edit_feed(ws, 'type="audio/mpeg"', 'type="audio/ogg"'), r"not one Apple accepts"),
-        ("no category", lambda ws: _edit_feed(ws, '<itunes:category text="Government"/>', ""),
-         r"itunes:category> is missing"),
-        ("old explicit", lambda ws: _edit_feed(ws, "<itunes:explicit>false<", "<itunes:explicit>clean<"),
-         r"'true' or 'false'"),
+        (
+            "no category",
+            lambda ws: _edit_feed(ws, '<itunes:category text="Government"/>', ""),
+            r"itunes:category> is missing",
+        ),
+        (
+            "old explicit",
+            lambda ws: _edit_feed(ws, "<itunes:explicit>false<", "<itunes:explicit>clean<"),
+            r"'true' or 'false'",
+        ),
         ("no podcast:guid", lambda ws: _edit_feed(ws, "<podcast:guid>", "<podcast:guid>x"), r"not a UUID"),
     ],
 )
-def test_check_reports_each_violation(built: Workspace, run_cli: Callable[..., Result], name: str,
-                                      spoil: Callable[[Workspace], object], expected: str) -> None:
+def test_check_reports_each_violation(
+    built: Workspace, run_cli: Callable[..., Result], name: str, spoil: Callable[[Workspace], object], expected: str
+) -> None:
     spoil(built)
     errors = _errors(built)
     assert any(re.search(expected, e) for e in errors), (name, errors)
@@ -113,8 +132,9 @@ def test_check_lists_every_violation_not_just_the_first(built: Workspace, run_cl
         ((1400, 1400), "RGB", "GIF", ".gif", "JPEG or PNG"),
     ],
 )
-def test_artwork_problems(tmp_path: Path, size: tuple[int, int], mode: str, fmt: str, suffix: str,
-                          expected: str | None) -> None:
+def test_artwork_problems(
+    tmp_path: Path, size: tuple[int, int], mode: str, fmt: str, suffix: str, expected: str | None
+) -> None:
     path = image(tmp_path / f"art{suffix}", size, mode, fmt)
     errors = [m for level, m in artwork_problems(path) if level == "error"]
     if expected is None:
@@ -151,8 +171,9 @@ def _write_bad_toml(ws: Workspace, key: str, raw: str) -> None:
         ("guid", '"bukan-uuid"', "'show.guid' is not a UUID"),
     ],
 )
-def test_bad_show_settings_are_refused_and_feed_untouched(built: Workspace, run_cli: Callable[..., Result],
-                                                           key: str, raw: str, expected: str) -> None:
+def test_bad_show_settings_are_refused_and_feed_untouched(
+    built: Workspace, run_cli: Callable[..., Result], key: str, raw: str, expected: str
+) -> None:
     before = _snapshot(built.feed_dir)
     _write_bad_toml(built, key, raw)
     result = run_cli("feed")
@@ -180,8 +201,9 @@ def test_non_utf8_settings_are_refused(built: Workspace, run_cli: Callable[..., 
         (lambda ws: image(ws.root / "artwork.png", mode="CMYK", fmt="JPEG"), "extension must match"),
     ],
 )
-def test_bad_artwork_is_refused_and_feed_untouched(built: Workspace, run_cli: Callable[..., Result],
-                                                   make: Callable[[Workspace], object], expected: str) -> None:
+def test_bad_artwork_is_refused_and_feed_untouched(
+    built: Workspace, run_cli: Callable[..., Result], make: Callable[[Workspace], object], expected: str
+) -> None:
     before = _snapshot(built.feed_dir)
     make(built)
     result = run_cli("feed")
@@ -202,11 +224,13 @@ def test_cmyk_jpeg_artwork_is_refused(built: Workspace, run_cli: Callable[..., R
 # ---------------------------------------------------------------- failed rebuilds
 
 
-def test_rebuild_that_fails_the_check_leaves_the_published_feed(built: Workspace,
-                                                                run_cli: Callable[..., Result]) -> None:
+def test_rebuild_that_fails_the_check_leaves_the_published_feed(
+    built: Workspace, run_cli: Callable[..., Result]
+) -> None:
     before = _snapshot(built.feed_dir)
-    make_episode(built, "panjang", "Panjang", number=3, pub_date="2025-03-01T08:00:00+07:00",
-                 description="kata " * 1000)
+    make_episode(
+        built, "panjang", "Panjang", number=3, pub_date="2025-03-01T08:00:00+07:00", description="kata " * 1000
+    )
     with pytest.raises(FeedCheckError) as info:
         build_site(built, built.settings(), now=NOW)
     assert "published feed was left as it was" in str(info.value)

@@ -44,14 +44,26 @@ def audio(tmp_path: Path) -> Callable[[str], Path]:
     return make
 
 
-def test_publish_builds_and_keeps_the_feed_current(workspace: Workspace, run_cli: Callable[..., Result],
-                                                   audio: Callable[[str], Path], tmp_path: Path) -> None:
+def test_publish_builds_and_keeps_the_feed_current(
+    workspace: Workspace, run_cli: Callable[..., Result], audio: Callable[[str], Path], tmp_path: Path
+) -> None:
     disable_whisper(workspace)
     chapters = tmp_path / "bab.txt"
     chapters.write_text("00:00 Pembuka\n00:02 Inti\n", encoding="utf-8")
     first = audio("satu")
-    result = run_cli("publish", str(first), "--title", "Episode Satu", "--guest", "Budi", "--chapters",
-                     str(chapters), "--description", "Catatan satu.", "--no-youtube")
+    result = run_cli(
+        "publish",
+        str(first),
+        "--title",
+        "Episode Satu",
+        "--guest",
+        "Budi",
+        "--chapters",
+        str(chapters),
+        "--description",
+        "Catatan satu.",
+        "--no-youtube",
+    )
     assert result.exit_code == 0, result.output
     assert _status(result, "feed") == "ran"
     assert _titles(workspace) == ["Episode Satu"]
@@ -80,8 +92,9 @@ def test_publish_builds_and_keeps_the_feed_current(workspace: Workspace, run_cli
     assert (workspace.feed_dir / "feed.xml").is_file()
 
 
-def test_drafts_and_scheduled_publishing(workspace: Workspace, run_cli: Callable[..., Result],
-                                         audio: Callable[[str], Path]) -> None:
+def test_drafts_and_scheduled_publishing(
+    workspace: Workspace, run_cli: Callable[..., Result], audio: Callable[[str], Path]
+) -> None:
     disable_whisper(workspace)
     source = audio("draf")
     result = run_cli("publish", str(source), "--title", "Draf", "--draft", "--no-youtube")
@@ -95,8 +108,9 @@ def test_drafts_and_scheduled_publishing(workspace: Workspace, run_cli: Callable
     assert _titles(workspace) == ["Draf"]
 
     later = audio("nanti")
-    result = run_cli("publish", str(later), "--title", "Nanti", "--publish-at", "2999-01-01T09:00+07:00",
-                     "--no-youtube")
+    result = run_cli(
+        "publish", str(later), "--title", "Nanti", "--publish-at", "2999-01-01T09:00+07:00", "--no-youtube"
+    )
     assert result.exit_code == 0, result.output
     assert "appears from 2999-01-01T09:00:00+07:00" in result.stdout
     assert _titles(workspace) == ["Draf"]
@@ -110,8 +124,9 @@ def test_drafts_and_scheduled_publishing(workspace: Workspace, run_cli: Callable
     assert _titles(workspace) == ["Draf", "Nanti"]  # back-dated: older than Draf
 
 
-def test_publish_refuses_bad_artwork_before_any_work(workspace: Workspace, run_cli: Callable[..., Result],
-                                                     audio: Callable[[str], Path]) -> None:
+def test_publish_refuses_bad_artwork_before_any_work(
+    workspace: Workspace, run_cli: Callable[..., Result], audio: Callable[[str], Path]
+) -> None:
     disable_whisper(workspace)
     ok = run_cli("publish", str(audio("satu")), "--title", "Satu", "--no-youtube")
     assert ok.exit_code == 0, ok.output
@@ -124,14 +139,13 @@ def test_publish_refuses_bad_artwork_before_any_work(workspace: Workspace, run_c
     assert (workspace.feed_dir / "feed.xml").read_bytes() == before
 
 
-def test_publish_refuses_to_replace_a_good_feed_with_a_failing_one(workspace: Workspace,
-                                                                   run_cli: Callable[..., Result],
-                                                                   audio: Callable[[str], Path]) -> None:
+def test_publish_refuses_to_replace_a_good_feed_with_a_failing_one(
+    workspace: Workspace, run_cli: Callable[..., Result], audio: Callable[[str], Path]
+) -> None:
     disable_whisper(workspace)
     assert run_cli("publish", str(audio("satu")), "--title", "Satu", "--no-youtube").exit_code == 0
     before = {p: p.read_bytes() for p in workspace.feed_dir.rglob("*") if p.is_file()}
-    result = run_cli("publish", str(audio("dua")), "--title", "Dua", "--description", "panjang " * 600,
-                     "--no-youtube")
+    result = run_cli("publish", str(audio("dua")), "--title", "Dua", "--description", "panjang " * 600, "--no-youtube")
     assert result.exit_code == 1
     assert "published feed was left as it was" in result.stderr and "4000" in result.stderr
     assert {p: p.read_bytes() for p in workspace.feed_dir.rglob("*") if p.is_file()} == before

@@ -33,8 +33,9 @@ def published_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("published")
     ws = no_whisper(init_workspace(base / "show", "Podcast Uji", "Uji.", "Inspektorat Uji", "uji@example.go.id"))
     good = uneven_speech(base / "baik.wav", seconds=6)
-    result = CliRunner().invoke(cli, ["-w", str(ws.root), "publish", str(good), "--title", GOOD_TITLE,
-                                      "--no-youtube"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["-w", str(ws.root), "publish", str(good), "--title", GOOD_TITLE, "--no-youtube"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     return ws.root
 
@@ -160,8 +161,9 @@ BAD_SOURCES = [
 
 
 @pytest.mark.parametrize(("make", "problem"), BAD_SOURCES)
-def test_bad_recording_replacing_a_good_one(show: Workspace, cerdas: Callable[..., Result], tmp_path: Path,
-                                             make: Callable[[Path], Path], problem: str) -> None:
+def test_bad_recording_replacing_a_good_one(
+    show: Workspace, cerdas: Callable[..., Result], tmp_path: Path, make: Callable[[Path], Path], problem: str
+) -> None:
     """Same title: publish would continue the good episode with a new recording; it must refuse and keep it."""
     bad = make(tmp_path)
     before = snapshot(show.root)
@@ -170,9 +172,9 @@ def test_bad_recording_replacing_a_good_one(show: Workspace, cerdas: Callable[..
 
 
 @pytest.mark.parametrize(("make", "problem"), BAD_SOURCES[3:6])
-def test_bad_recording_for_a_new_episode_leaves_no_folder(show: Workspace, cerdas: Callable[..., Result],
-                                                          tmp_path: Path, make: Callable[[Path], Path],
-                                                          problem: str) -> None:
+def test_bad_recording_for_a_new_episode_leaves_no_folder(
+    show: Workspace, cerdas: Callable[..., Result], tmp_path: Path, make: Callable[[Path], Path], problem: str
+) -> None:
     bad = make(tmp_path)
     before = snapshot(show.root)
     assert_refused(cerdas("publish", str(bad), "--title", "Episode Baru", "--no-youtube"), bad.name, problem)
@@ -195,69 +197,93 @@ def test_unreadable_cover(show: Workspace, cerdas: Callable[..., Result], tmp_pa
     cover = tmp_path / "sampul.jpg"
     cover.write_bytes(b"\xff\xd8\xff\xe0 not really a JPEG" + bytes(200))
     before = snapshot(show.root)
-    assert_refused(cerdas("publish", str(good_source), "--title", GOOD_TITLE, "--cover", str(cover),
-                          "--no-youtube"), "sampul.jpg", "not a readable image")
+    assert_refused(
+        cerdas("publish", str(good_source), "--title", GOOD_TITLE, "--cover", str(cover), "--no-youtube"),
+        "sampul.jpg",
+        "not a readable image",
+    )
     check_nothing_changed(show, before)
 
 
 def test_missing_cover(show: Workspace, cerdas: Callable[..., Result], tmp_path: Path, good_source: Path) -> None:
     before = snapshot(show.root)
-    assert_refused(cerdas("publish", str(good_source), "--title", GOOD_TITLE, "--cover", str(tmp_path / "x.png"),
-                          "--no-youtube"), "x.png", "not found")
+    assert_refused(
+        cerdas("publish", str(good_source), "--title", GOOD_TITLE, "--cover", str(tmp_path / "x.png"), "--no-youtube"),
+        "x.png",
+        "not found",
+    )
     check_nothing_changed(show, before)
 
 
-@pytest.mark.parametrize(("title", "problem"), [("", "empty"), ("   \t ", "empty"), ("J" * 300, "300 characters"),
-                                                ("Judul\x07aneh", "control characters")])
-def test_bad_title(show: Workspace, cerdas: Callable[..., Result], good_source: Path, title: str,
-                   problem: str) -> None:
+@pytest.mark.parametrize(
+    ("title", "problem"),
+    [("", "empty"), ("   \t ", "empty"), ("J" * 300, "300 characters"), ("Judul\x07aneh", "control characters")],
+)
+def test_bad_title(show: Workspace, cerdas: Callable[..., Result], good_source: Path, title: str, problem: str) -> None:
     before = snapshot(show.root)
-    message = assert_refused(cerdas("publish", str(good_source), "--title", title, "--no-youtube"), "--title",
-                             problem, code=2)
+    message = assert_refused(
+        cerdas("publish", str(good_source), "--title", title, "--no-youtube"), "--title", problem, code=2
+    )
     assert len(message) < 200
     check_nothing_changed(show, before)
 
 
 @pytest.mark.parametrize("slug", ["../x", "../../etc", "a/b", ".hidden", "Huruf-Besar"])
-def test_slug_that_would_escape(show: Workspace, cerdas: Callable[..., Result], good_source: Path,
-                                slug: str) -> None:
+def test_slug_that_would_escape(show: Workspace, cerdas: Callable[..., Result], good_source: Path, slug: str) -> None:
     before = snapshot(show.root)
-    assert_refused(cerdas("publish", str(good_source), "--title", "Baru", "--slug", slug, "--no-youtube"),
-                   "episodes", "slug")
+    assert_refused(
+        cerdas("publish", str(good_source), "--title", "Baru", "--slug", slug, "--no-youtube"), "episodes", "slug"
+    )
     check_nothing_changed(show, before)
     assert not (show.root.parent / "x").exists()
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("00:00:00 Pembukaan\nbukan baris bab\n", "line 2"),
-    ('{"version": "1.2.0", "chapters": [{"title": "tanpa waktu"}]}', "Podcasting 2.0"),
-    ("00:00:00 Pembukaan\n00:09:00 Jauh setelah akhir\n", "after the end of the recording"),
-    ("00:00:00 Satu\n00:00:00 Dua\n", "same time"),
-    ("# hanya komentar\n", "no chapters"),
-])
-def test_bad_chapters_file(show: Workspace, cerdas: Callable[..., Result], tmp_path: Path, good_source: Path,
-                           text: str, problem: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("00:00:00 Pembukaan\nbukan baris bab\n", "line 2"),
+        ('{"version": "1.2.0", "chapters": [{"title": "tanpa waktu"}]}', "Podcasting 2.0"),
+        ("00:00:00 Pembukaan\n00:09:00 Jauh setelah akhir\n", "after the end of the recording"),
+        ("00:00:00 Satu\n00:00:00 Dua\n", "same time"),
+        ("# hanya komentar\n", "no chapters"),
+    ],
+)
+def test_bad_chapters_file(
+    show: Workspace, cerdas: Callable[..., Result], tmp_path: Path, good_source: Path, text: str, problem: str
+) -> None:
     chapters = tmp_path / "bab.txt"
     chapters.write_text(text, encoding="utf-8")
     before = snapshot(show.root)
-    assert_refused(cerdas("publish", str(good_source), "--title", GOOD_TITLE, "--chapters", str(chapters),
-                          "--no-youtube"), "bab.txt", problem)
+    assert_refused(
+        cerdas("publish", str(good_source), "--title", GOOD_TITLE, "--chapters", str(chapters), "--no-youtube"),
+        "bab.txt",
+        problem,
+    )
     check_nothing_changed(show, before)
 
 
 def test_locked_workspace(show: Workspace, cerdas: Callable[..., Result], good_source: Path) -> None:
     """Another process holds the lock (a publish in another terminal): a clear message, nothing touched."""
     holder = subprocess.Popen(
-        ["python3", "-c", "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
-         "fcntl.flock(fd, fcntl.LOCK_EX); os.write(fd, b'4242'); print('locked', flush=True); sys.stdin.read()",
-         str(show.root / ".cerdas.lock")],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            "python3",
+            "-c",
+            "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
+            "fcntl.flock(fd, fcntl.LOCK_EX); os.write(fd, b'4242'); print('locked', flush=True); sys.stdin.read()",
+            str(show.root / ".cerdas.lock"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         before = snapshot(show.root)
-        message = assert_refused(cerdas("publish", str(good_source), "--title", GOOD_TITLE, "--no-youtube"),
-                                 str(show.root), "another cerdas command")
+        message = assert_refused(
+            cerdas("publish", str(good_source), "--title", GOOD_TITLE, "--no-youtube"),
+            str(show.root),
+            "another cerdas command",
+        )
         assert "4242" in message
         check_nothing_changed(show, before)
     finally:

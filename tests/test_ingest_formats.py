@@ -35,8 +35,9 @@ def ctx(workspace: Workspace) -> Context:
 
 
 @pytest.mark.parametrize(("suffix", "options", "codec", "channels"), FORMATS, ids=[f[0] for f in FORMATS])
-def test_format_is_accepted(ctx: Context, tmp_path: Path, suffix: str, options: list[str], codec: str,
-                            channels: int) -> None:
+def test_format_is_accepted(
+    ctx: Context, tmp_path: Path, suffix: str, options: list[str], codec: str, channels: int
+) -> None:
     wav = uneven_speech(tmp_path / "asal.wav", seconds=6)
     source = tmp_path / f"rekaman{suffix}"
     ffmpeg("-i", str(wav), *options, str(source))
@@ -59,8 +60,23 @@ def test_m4a_with_cover_art_is_audio_not_video(ctx: Context, tmp_path: Path) -> 
     cover = tmp_path / "cover.png"
     ffmpeg("-f", "lavfi", "-i", "color=c=red:s=300x300", "-frames:v", "1", str(cover))
     source = tmp_path / "dengan-sampul.m4a"
-    ffmpeg("-i", str(wav), "-i", str(cover), "-map", "0:a", "-map", "1:v", "-c:a", "aac", "-c:v", "png",
-           "-disposition:v", "attached_pic", str(source))
+    ffmpeg(
+        "-i",
+        str(wav),
+        "-i",
+        str(cover),
+        "-map",
+        "0:a",
+        "-map",
+        "1:v",
+        "-c:a",
+        "aac",
+        "-c:v",
+        "png",
+        "-disposition:v",
+        "attached_pic",
+        str(source),
+    )
     publish(PublishRequest(source, "Dengan Sampul"), ctx, stages=[IngestStage()])
     [episode] = list_episodes(ctx.workspace)
     assert episode.stages["ingest"].data["video"] is False

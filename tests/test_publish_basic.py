@@ -12,8 +12,7 @@ from cerdas.workspace import Workspace
 from tests.media import uneven_speech
 
 
-def test_publish_then_rerun_does_nothing(workspace: Workspace, run_cli: Callable[..., Result],
-                                         tmp_path: Path) -> None:
+def test_publish_then_rerun_does_nothing(workspace: Workspace, run_cli: Callable[..., Result], tmp_path: Path) -> None:
     source = uneven_speech(tmp_path / "rekaman.wav", seconds=8)
     before = source.read_bytes()
     first = run_cli("publish", str(source), "--title", "Episode Satu", "--no-youtube")

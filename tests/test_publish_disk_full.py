@@ -33,8 +33,9 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         pytest.skip("mounting a small tmpfs needs root")
     point = tmp_path / "disk"
     point.mkdir()
-    done = subprocess.run([mount, "-t", "tmpfs", "-o", "size=12m,mode=0755", "tmpfs", str(point)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [mount, "-t", "tmpfs", "-o", "size=12m,mode=0755", "tmpfs", str(point)], capture_output=True, text=True
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
     try:
@@ -63,8 +64,7 @@ def nearly_full(disk: Path, leave: int) -> Iterator[None]:
 
 @pytest.fixture
 def show_on_small_disk(small_disk: Path, tmp_path: Path) -> tuple[Workspace, Callable[..., Result], Path]:
-    ws = no_whisper(init_workspace(small_disk / "show", "Podcast Uji", "Uji.", "Inspektorat Uji",
-                                   "uji@example.go.id"))
+    ws = no_whisper(init_workspace(small_disk / "show", "Podcast Uji", "Uji.", "Inspektorat Uji", "uji@example.go.id"))
     source = uneven_speech(tmp_path / "rekaman.wav", seconds=20)  # on the ordinary disk, as a producer's would be
 
     def run(*args: str) -> Result:
@@ -90,8 +90,9 @@ LEVELLED_BYTES = 20 * 44100 * 2 * 4  # the stage's float intermediate for the 20
 
 
 @pytest.mark.parametrize(("leave", "step"), [(64 * 1024, "levelling"), (LEVELLED_BYTES + 160 * 1024, "encoding")])
-def test_disk_full_in_the_loudness_stage(show_on_small_disk: tuple[Workspace, Callable[..., Result], Path],
-                                         small_disk: Path, leave: int, step: str) -> None:
+def test_disk_full_in_the_loudness_stage(
+    show_on_small_disk: tuple[Workspace, Callable[..., Result], Path], small_disk: Path, leave: int, step: str
+) -> None:
     """No room for the levelled intermediate, or room for it but not for the ~480 KB MP3."""
     ws, run, source = show_on_small_disk
     set_keys(ws, "audio", bitrate_kbps=192)  # a new encode is due; ingest stays current
@@ -109,8 +110,9 @@ def test_disk_full_in_the_loudness_stage(show_on_small_disk: tuple[Workspace, Ca
     assert " loudness    ran" in result.stdout
 
 
-def test_disk_full_while_tagging(show_on_small_disk: tuple[Workspace, Callable[..., Result], Path],
-                                 small_disk: Path) -> None:
+def test_disk_full_while_tagging(
+    show_on_small_disk: tuple[Workspace, Callable[..., Result], Path], small_disk: Path
+) -> None:
     """A new title only re-tags: the copy of the MP3 that gets the tags cannot be written."""
     ws, run, source = show_on_small_disk
     before = snapshot(ws.root)
@@ -122,21 +124,24 @@ def test_disk_full_while_tagging(show_on_small_disk: tuple[Workspace, Callable[.
     assert leftovers(ws.root) == []
 
 
-def test_disk_full_in_a_later_stage(show_on_small_disk: tuple[Workspace, Callable[..., Result], Path],
-                                    small_disk: Path) -> None:
+def test_disk_full_in_a_later_stage(
+    show_on_small_disk: tuple[Workspace, Callable[..., Result], Path], small_disk: Path
+) -> None:
     """A new guest changes only what the feed shows: that stage meets the full disk, and says so in one line."""
     ws, run, source = show_on_small_disk
     before = snapshot(ws.root)
     with nearly_full(small_disk, leave=0):
-        message = _error_line(run("publish", str(source), "--title", "Episode Satu", "--guest", "Tamu Baru",
-                                  "--no-youtube"))
+        message = _error_line(
+            run("publish", str(source), "--title", "Episode Satu", "--guest", "Tamu Baru", "--no-youtube")
+        )
         assert "no space left on the device" in message
     assert snapshot(ws.root) == before
     assert leftovers(ws.root) == []
 
 
-def test_disk_full_while_saving_the_journal(show_on_small_disk: tuple[Workspace, Callable[..., Result], Path],
-                                            small_disk: Path) -> None:
+def test_disk_full_while_saving_the_journal(
+    show_on_small_disk: tuple[Workspace, Callable[..., Result], Path], small_disk: Path
+) -> None:
     """The journal itself cannot be written: episode.toml keeps its previous content, no temporary file remains;
     saving an unchanged journal needs no space at all."""
     ws, _, _ = show_on_small_disk

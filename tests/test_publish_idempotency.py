@@ -32,7 +32,7 @@ def _episode(ws: Workspace) -> Episode:
 
 def _status(result: Result) -> dict[str, str]:
     """The per-stage lines of publish's summary: stage name → ran / current / skipped / would run."""
-    out = {}
+    out: dict[str, str] = {}
     for line in result.stdout.splitlines():
         parts = line.split()
         if line.startswith("  ") and len(parts) >= 2:
@@ -64,8 +64,9 @@ def test_rerun_does_nothing(workspace: Workspace, run_cli: Callable[..., Result]
     assert _sha(source) == sha
 
 
-def test_new_title_retags_without_reencoding(workspace: Workspace, run_cli: Callable[..., Result],
-                                             first: tuple[Path, str]) -> None:
+def test_new_title_retags_without_reencoding(
+    workspace: Workspace, run_cli: Callable[..., Result], first: tuple[Path, str]
+) -> None:
     source, sha = first
     old = _episode(workspace)
     encoded = workspace.root / old.stages["loudness"].outputs["mp3"]
@@ -84,8 +85,7 @@ def test_new_title_retags_without_reencoding(workspace: Workspace, run_cli: Call
     assert _sha(source) == sha
 
 
-def test_force_redoes_everything(workspace: Workspace, run_cli: Callable[..., Result],
-                                 first: tuple[Path, str]) -> None:
+def test_force_redoes_everything(workspace: Workspace, run_cli: Callable[..., Result], first: tuple[Path, str]) -> None:
     source, sha = first
     old = _episode(workspace)
     result = run_cli("publish", str(source), "--title", TITLE, "--no-youtube", "--force")
@@ -98,8 +98,9 @@ def test_force_redoes_everything(workspace: Workspace, run_cli: Callable[..., Re
     assert _sha(source) == sha
 
 
-def test_changed_recording_reencodes_the_same_episode(workspace: Workspace, run_cli: Callable[..., Result],
-                                                      first: tuple[Path, str], tmp_path: Path) -> None:
+def test_changed_recording_reencodes_the_same_episode(
+    workspace: Workspace, run_cli: Callable[..., Result], first: tuple[Path, str], tmp_path: Path
+) -> None:
     """The producer re-exports the edit over the same file name: the episode gets the new audio."""
     source, _ = first
     old = _episode(workspace)
@@ -115,8 +116,9 @@ def test_changed_recording_reencodes_the_same_episode(workspace: Workspace, run_
     assert _sha(source) == new_sha
 
 
-def test_changed_audio_settings_reencode(workspace: Workspace, run_cli: Callable[..., Result],
-                                        first: tuple[Path, str]) -> None:
+def test_changed_audio_settings_reencode(
+    workspace: Workspace, run_cli: Callable[..., Result], first: tuple[Path, str]
+) -> None:
     source, _ = first
     set_keys(workspace, "audio", bitrate_kbps=96)
     result = run_cli("publish", str(source), "--title", TITLE, "--no-youtube")
@@ -125,8 +127,9 @@ def test_changed_audio_settings_reencode(workspace: Workspace, run_cli: Callable
     assert _episode(workspace).stages["tag"].data["bytes"] < 8 * 96_000 / 8 + 200_000
 
 
-def test_dry_run_changes_nothing(workspace: Workspace, run_cli: Callable[..., Result], first: tuple[Path, str],
-                                 tmp_path: Path) -> None:
+def test_dry_run_changes_nothing(
+    workspace: Workspace, run_cli: Callable[..., Result], first: tuple[Path, str], tmp_path: Path
+) -> None:
     source, sha = first
     before = snapshot(workspace.root)
     lock_existed = (workspace.root / ".cerdas.lock").exists()
@@ -146,12 +149,12 @@ def test_dry_run_changes_nothing(workspace: Workspace, run_cli: Callable[..., Re
     assert len(list_episodes(workspace)) == 1 and _sha(source) == sha
 
 
-def test_metadata_only_change_is_kept(workspace: Workspace, run_cli: Callable[..., Result],
-                                      first: tuple[Path, str]) -> None:
+def test_metadata_only_change_is_kept(
+    workspace: Workspace, run_cli: Callable[..., Result], first: tuple[Path, str]
+) -> None:
     """Guests are in no tag: no audio stage runs, yet the journal keeps them."""
     source, _ = first
-    result = run_cli("publish", str(source), "--title", TITLE, "--guest", "Ibu Ratna", "--guest", " ",
-                     "--no-youtube")
+    result = run_cli("publish", str(source), "--title", TITLE, "--guest", "Ibu Ratna", "--guest", " ", "--no-youtube")
     assert result.exit_code == 0, result.output
     assert all(_status(result)[name] == "current" for name in MINE)
     assert _episode(workspace).guests == ["Ibu Ratna"]

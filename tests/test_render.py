@@ -16,8 +16,12 @@ from tests.media import ffmpeg, uneven_speech
 
 
 def _probe(path: Path) -> dict[str, Any]:
-    out = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format",
-                          str(path)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     data: dict[str, Any] = json.loads(out.stdout)
     return data
 
@@ -55,8 +59,26 @@ def test_frame_draws_the_title(art: Path) -> None:
 
 def test_video_source_keeps_its_picture_with_the_new_audio(tmp_path: Path) -> None:
     video = tmp_path / "rekaman.mp4"
-    ffmpeg("-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=f=200",
-           "-t", "6", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", str(video))
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=320x240:rate=25",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=f=200",
+        "-t",
+        "6",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "aac",
+        "-shortest",
+        str(video),
+    )
     audio = tmp_path / "normalised.mp3"
     ffmpeg("-f", "lavfi", "-i", "sine=f=500", "-t", "6", "-b:a", "128k", str(audio))
     target = tmp_path / "episode.mp4"

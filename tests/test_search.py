@@ -35,48 +35,98 @@ FILLER = [
 ]
 
 
-def add(ws: Workspace, slug: str, title: str, lines: list[str], *, number: int = 1, start: float = 0.0,
-        step: float = 10.0, **extra: object) -> None:
+def add(
+    ws: Workspace,
+    slug: str,
+    title: str,
+    lines: list[str],
+    *,
+    number: int = 1,
+    start: float = 0.0,
+    step: float = 10.0,
+    **extra: object,
+) -> None:
     """An episode as publish leaves it (episode.toml + transcripts), one segment per line, ``step`` s apart."""
     make_episode(ws, slug, title, number=number, **extra)  # type: ignore[arg-type]
-    write_transcript(ws, slug, [Segment(start + i * step, start + i * step + step - 0.5, text,
-                                        "Tamu" if i % 2 else "Pembawa acara") for i, text in enumerate(lines)])
+    write_transcript(
+        ws,
+        slug,
+        [
+            Segment(start + i * step, start + i * step + step - 0.5, text, "Tamu" if i % 2 else "Pembawa acara")
+            for i, text in enumerate(lines)
+        ],
+    )
 
 
 @pytest.fixture
 def archive(workspace: Workspace) -> Workspace:
     """Six episodes of about the same length; 'korupsi' discussed at length in one, mentioned once in another."""
-    add(workspace, "korupsi-di-daerah", "Korupsi di Daerah", [
-        "Korupsinya sudah mengakar di banyak dinas.",
-        *FILLER[:2],
-        "Pegawai yang berkorupsi harus diproses secara hukum.",
-        "Anggaran yang dikorupsi akhirnya dikembalikan ke kas daerah.",
-        "Pencegahan korupsi dimulai dari pimpinan.",
-        *FILLER[2:],
-    ], number=1, youtube={"video_id": "vid-korupsi"})
-    add(workspace, "pelayanan-publik", "Pelayanan Publik yang Bersih", [
-        *FILLER[:3],
-        "Wilayah bebas korupsi adalah predikat yang harus dijaga.",
-        "Pelayanan publik harus cepat dan ramah.",
-        *FILLER[3:],
-    ], number=2)
-    add(workspace, "gratifikasi", "Mengenal Gratifikasi", [
-        *FILLER[:2],
-        "Gratifikasi wajib dilaporkan dalam tiga puluh hari kerja.",
-        "Gratifikasinya bisa berupa uang, barang, atau fasilitas.",
-        "Suap berbeda dengan gratifikasi karena ada kesepakatan.",
-        *FILLER[2:],
-    ], number=3, description="Apa itu gratifikasi dan bagaimana melaporkannya ke Inspektorat.",
-        chapters=[Chapter(0.0, "Pembuka"), Chapter(20.0, "Definisi gratifikasi"), Chapter(60.0, "Penutup")])
-    add(workspace, "wbk", "Menuju WBK", [
-        *FILLER[:2],
-        "Menuju wilayah bebas dari korupsi butuh komitmen semua pegawai.",
-        "Dana hibah juga diawasi oleh INSPEKTORÁT kota.",
-        *FILLER[2:],
-    ], number=4)
-    add(workspace, "dana-desa", "Dana Desa", [
-        *FILLER[:2], "Dana desa diawasi bersama oleh warga.", "Korupsi dana desa merugikan warga.", *FILLER[2:],
-    ], number=5)
+    add(
+        workspace,
+        "korupsi-di-daerah",
+        "Korupsi di Daerah",
+        [
+            "Korupsinya sudah mengakar di banyak dinas.",
+            *FILLER[:2],
+            "Pegawai yang berkorupsi harus diproses secara hukum.",
+            "Anggaran yang dikorupsi akhirnya dikembalikan ke kas daerah.",
+            "Pencegahan korupsi dimulai dari pimpinan.",
+            *FILLER[2:],
+        ],
+        number=1,
+        youtube={"video_id": "vid-korupsi"},
+    )
+    add(
+        workspace,
+        "pelayanan-publik",
+        "Pelayanan Publik yang Bersih",
+        [
+            *FILLER[:3],
+            "Wilayah bebas korupsi adalah predikat yang harus dijaga.",
+            "Pelayanan publik harus cepat dan ramah.",
+            *FILLER[3:],
+        ],
+        number=2,
+    )
+    add(
+        workspace,
+        "gratifikasi",
+        "Mengenal Gratifikasi",
+        [
+            *FILLER[:2],
+            "Gratifikasi wajib dilaporkan dalam tiga puluh hari kerja.",
+            "Gratifikasinya bisa berupa uang, barang, atau fasilitas.",
+            "Suap berbeda dengan gratifikasi karena ada kesepakatan.",
+            *FILLER[2:],
+        ],
+        number=3,
+        description="Apa itu gratifikasi dan bagaimana melaporkannya ke Inspektorat.",
+        chapters=[Chapter(0.0, "Pembuka"), Chapter(20.0, "Definisi gratifikasi"), Chapter(60.0, "Penutup")],
+    )
+    add(
+        workspace,
+        "wbk",
+        "Menuju WBK",
+        [
+            *FILLER[:2],
+            "Menuju wilayah bebas dari korupsi butuh komitmen semua pegawai.",
+            "Dana hibah juga diawasi oleh INSPEKTORÁT kota.",
+            *FILLER[2:],
+        ],
+        number=4,
+    )
+    add(
+        workspace,
+        "dana-desa",
+        "Dana Desa",
+        [
+            *FILLER[:2],
+            "Dana desa diawasi bersama oleh warga.",
+            "Korupsi dana desa merugikan warga.",
+            *FILLER[2:],
+        ],
+        number=5,
+    )
     add(workspace, "budaya", "Budaya Kerja", [*FILLER, "Budaya kerja yang baik dimulai dari hal kecil."], number=6)
     rebuild_index(workspace)
     return workspace
@@ -120,7 +170,8 @@ def test_a_derived_query_word_is_not_widened_to_its_stem(workspace: Workspace) -
 def test_case_and_diacritics_do_not_matter(archive: Workspace) -> None:
     assert sorted(hits_of(archive, "inspektorat")) == [
         ("gratifikasi", "Apa itu gratifikasi dan bagaimana melaporkannya ke [Inspektorat]."),
-        ("wbk", "Dana hibah juga diawasi oleh [INSPEKTORÁT] kota.")]
+        ("wbk", "Dana hibah juga diawasi oleh [INSPEKTORÁT] kota."),
+    ]
     assert hits_of(archive, "INSPEKTORÁT") == hits_of(archive, "inspektorat")
     assert hits_of(archive, "Inspéktorat") == hits_of(archive, "inspektorat")
 
@@ -153,7 +204,8 @@ def test_or_and_exclusion(archive: Workspace) -> None:
 def test_all_words_in_one_passage_else_some_with_a_notice(archive: Workspace) -> None:
     together = search(archive, archive.settings(), "pegawai hukum")
     assert [(h.slug, mark(h.text, h.spans)) for h in together.hits] == [
-        ("korupsi-di-daerah", "[Pegawai] yang berkorupsi harus diproses secara [hukum].")]
+        ("korupsi-di-daerah", "[Pegawai] yang berkorupsi harus diproses secara [hukum].")
+    ]
     apart = search(archive, archive.settings(), "gratifikasi warga")
     assert apart.notice.startswith("no episode holds all the words")
     assert {e.slug for e in apart.episodes} >= {"gratifikasi", "dana-desa"}
@@ -198,8 +250,7 @@ def test_links_open_the_page_and_video_at_the_moment(archive: Workspace) -> None
 # -- the CLI --------------------------------------------------------------------------------------------------
 
 
-def test_cli_lists_moments_with_highlight_context_and_links(archive: Workspace,
-                                                          run_cli: Callable[..., Result]) -> None:
+def test_cli_lists_moments_with_highlight_context_and_links(archive: Workspace, run_cli: Callable[..., Result]) -> None:
     result = run_cli("search", "berkorupsi")
     assert result.exit_code == 0, result.output
     out = result.stdout
@@ -229,10 +280,18 @@ def test_cli_json_one_object_per_hit(archive: Workspace, run_cli: Callable[..., 
         assert isinstance(row["text"], str) and row["page_url"].startswith("http://localhost:8000/episodes/")
     segment = next(r for r in rows if r["text"].startswith("Pegawai yang berkorupsi"))
     assert segment == {
-        "episode": "korupsi-di-daerah", "episode_title": "Korupsi di Daerah", "episode_number": 1,
-        "kind": "segment", "start": 30.0, "end": 39.5, "timestamp": "00:00:30", "speaker": "Tamu",
-        "text": "Pegawai yang berkorupsi harus diproses secara hukum.", "highlights": [[13, 23]],
-        "context_before": FILLER[1], "context_after": "Anggaran yang dikorupsi akhirnya dikembalikan ke kas daerah.",
+        "episode": "korupsi-di-daerah",
+        "episode_title": "Korupsi di Daerah",
+        "episode_number": 1,
+        "kind": "segment",
+        "start": 30.0,
+        "end": 39.5,
+        "timestamp": "00:00:30",
+        "speaker": "Tamu",
+        "text": "Pegawai yang berkorupsi harus diproses secara hukum.",
+        "highlights": [[13, 23]],
+        "context_before": FILLER[1],
+        "context_after": "Anggaran yang dikorupsi akhirnya dikembalikan ke kas daerah.",
         "page_url": "http://localhost:8000/episodes/korupsi-di-daerah/#t=30",
         "youtube_url": "https://www.youtube.com/watch?v=vid-korupsi&t=30s",
     }
@@ -256,7 +315,7 @@ BAD_QUERIES = [
     ("NOT korupsi", 1, "Error: the query only excludes words"),
     ("'; DROP TABLE docs; --", 0, "No matches"),
     ("korupsi') OR 1=1 --", 0, "[Korupsi]"),  # korupsi OR 1
-    ('body:korupsi NEAR(a b) {stems}:x ^awal', 0, "No matches"),
+    ("body:korupsi NEAR(a b) {stems}:x ^awal", 0, "No matches"),
     ("korupsi (", 0, "[Korupsi]"),
     ("x" * 2000, 0, "No matches"),
     (" ".join(["korupsi"] * 300), 1, "Error: the query has more than 32 words and phrases"),
@@ -268,8 +327,9 @@ BAD_QUERIES = [
 
 
 @pytest.mark.parametrize(("query", "code", "expected"), BAD_QUERIES, ids=[q[:24] or "empty" for q, _, _ in BAD_QUERIES])
-def test_any_input_gives_results_or_a_clear_message(archive: Workspace, run_cli: Callable[..., Result], query: str,
-                                                    code: int, expected: str) -> None:
+def test_any_input_gives_results_or_a_clear_message(
+    archive: Workspace, run_cli: Callable[..., Result], query: str, code: int, expected: str
+) -> None:
     result = run_cli("search", "--", query)  # run_cli does not catch exceptions: a traceback fails the test
     assert result.exit_code == code, result.output
     assert expected in result.output
@@ -304,8 +364,9 @@ def test_help(run_cli: Callable[..., Result]) -> None:
 # -- keeping the index current --------------------------------------------------------------------------------
 
 
-def test_search_stage_reindexes_only_the_hand_corrected_episode(archive: Workspace,
-                                                                run_cli: Callable[..., Result]) -> None:
+def test_search_stage_reindexes_only_the_hand_corrected_episode(
+    archive: Workspace, run_cli: Callable[..., Result]
+) -> None:
     ws = archive
     ctx = Context(ws, ws.settings())
     stage = SearchStage()
@@ -316,8 +377,12 @@ def test_search_stage_reindexes_only_the_hand_corrected_episode(archive: Workspa
         before = dict(index.db.execute("SELECT slug, first_doc FROM episodes"))
     # The producer corrects a misheard word in the VTT; 'cerdas transcribe --from-vtt' regenerates the JSON.
     vtt = transcript_path(ws, "dana-desa", "vtt")
-    vtt.write_text(vtt.read_text(encoding="utf-8").replace("Dana desa diawasi bersama oleh warga.",
-                                                           "Dana desa diawasi bersama oleh Bawaslu."), encoding="utf-8")
+    vtt.write_text(
+        vtt.read_text(encoding="utf-8").replace(
+            "Dana desa diawasi bersama oleh warga.", "Dana desa diawasi bersama oleh Bawaslu."
+        ),
+        encoding="utf-8",
+    )
     assert run_cli("transcribe", "dana-desa", "--from-vtt").exit_code == 0
     assert "Bawaslu" in " ".join(s.text for s in load_json(transcript_path(ws, "dana-desa", "json")))
     report = run_stage(stage, load_episode(ws, "dana-desa"), ctx)

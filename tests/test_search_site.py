@@ -15,7 +15,7 @@ from cerdas.feed.build import build_site
 from cerdas.feed.searchpage import DIGEST_FILE, Pagefind, build_search_page
 from cerdas.transcribe.formats import Segment
 from cerdas.workspace import Workspace
-from tests.browser import browser, console_errors, serious_axe_violations, served  # noqa: F401
+from tests.browser import console_errors, serious_axe_violations
 from tests.feed_support import make_episode, tiny_mp3, write_transcript
 
 SATU = [
@@ -33,11 +33,25 @@ DUA = [
 def site(workspace: Workspace, tmp_path: Path) -> Path:
     """Two published episodes with known transcripts, built into ``feed/`` by the site builder."""
     audio = tiny_mp3(tmp_path / "audio.mp3", seconds=30)
-    make_episode(workspace, "satu", "Episode Satu: Pelaporan", number=1, audio=audio, duration=30,
-                 pub_date="2025-01-01T00:00:00+00:00")
+    make_episode(
+        workspace,
+        "satu",
+        "Episode Satu: Pelaporan",
+        number=1,
+        audio=audio,
+        duration=30,
+        pub_date="2025-01-01T00:00:00+00:00",
+    )
     write_transcript(workspace, "satu", SATU)
-    make_episode(workspace, "dua", "Episode Dua: Pelayanan", number=2, audio=audio, duration=30,
-                 pub_date="2025-02-01T00:00:00+00:00")
+    make_episode(
+        workspace,
+        "dua",
+        "Episode Dua: Pelayanan",
+        number=2,
+        audio=audio,
+        duration=30,
+        pub_date="2025-02-01T00:00:00+00:00",
+    )
     write_transcript(workspace, "dua", DUA)
     build_site(workspace, workspace.settings())
     return workspace.feed_dir
@@ -88,7 +102,8 @@ def _results(page: Any, query: str) -> list[str]:
 
 @pytest.mark.slow
 def test_typing_a_word_finds_its_episode_and_the_result_opens_the_moment(
-        site: Path, browser: Any, served: Callable[[Path], str]) -> None:  # noqa: F811
+    site: Path, browser: Any, served: Callable[[Path], str]
+) -> None:
     base = served(site)
     page = browser.new_page()
     errors = console_errors(page)
@@ -103,8 +118,12 @@ def test_typing_a_word_finds_its_episode_and_the_result_opens_the_moment(
     assert serious_axe_violations(page) == []  # with results on the page too
 
     # Indonesian stemming: "korupsi" also finds "berkorupsi" (episode one) beside "korupsi" (episode two)
-    assert set(_results(page, "korupsi")) == {"/episodes/satu/", "/episodes/satu/#t=12",
-                                               "/episodes/dua/", "/episodes/dua/#t=8"}
+    assert set(_results(page, "korupsi")) == {
+        "/episodes/satu/",
+        "/episodes/satu/#t=12",
+        "/episodes/dua/",
+        "/episodes/dua/#t=8",
+    }
     assert _results(page, "tidakadakatainiwkwk") == []
     assert "Tidak ada episode" in page.inner_text("#cari-status")
 
@@ -123,8 +142,12 @@ def test_typing_a_word_finds_its_episode_and_the_result_opens_the_moment(
 
 
 @pytest.mark.slow
-def test_search_page_without_episodes_says_so(tmp_path: Path, workspace: Workspace, browser: Any,  # noqa: F811
-                                              served: Callable[[Path], str]) -> None:  # noqa: F811
+def test_search_page_without_episodes_says_so(
+    tmp_path: Path,
+    workspace: Workspace,
+    browser: Any,
+    served: Callable[[Path], str],
+) -> None:
     build_search_page(tmp_path, workspace.settings())
     (tmp_path / "assets").mkdir()
     page = browser.new_page()

@@ -40,8 +40,9 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         yield base, root
 
 
-def _get(base: str, path: str, method: str = "GET", headers: dict[str, str] | None = None
-         ) -> tuple[int, dict[str, str], bytes]:
+def _get(
+    base: str, path: str, method: str = "GET", headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
     parts = urlsplit(base)
     conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=5)
     try:
@@ -78,8 +79,12 @@ def test_transcripts_are_open_to_other_origins(site: tuple[str, Path]) -> None:
         status, headers, body = _get(site[0], f"/transcripts/satu.{kind}", headers={"Origin": "https://app.example"})
         assert status == 200 and body
         assert headers["access-control-allow-origin"] == "*"
-    status, headers, _ = _get(site[0], "/audio/satu.mp3", "OPTIONS", {"Origin": "https://app.example",
-                                                                       "Access-Control-Request-Headers": "range"})
+    status, headers, _ = _get(
+        site[0],
+        "/audio/satu.mp3",
+        "OPTIONS",
+        {"Origin": "https://app.example", "Access-Control-Request-Headers": "range"},
+    )
     assert status == 204
     assert "Range" in headers["access-control-allow-headers"]
 

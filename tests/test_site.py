@@ -22,15 +22,29 @@ NOW = datetime(2025, 6, 1, tzinfo=UTC)
 
 @pytest.fixture
 def site(workspace: Workspace) -> Workspace:
-    set_show(workspace, hosts=["Rina"], apple_url="https://podcasts.apple.com/id/podcast/id1",
-             spotify_url="https://open.spotify.com/show/abc", youtube_url="https://www.youtube.com/@kantor",
-             website="https://inspektorat.example.go.id/")
-    make_episode(workspace, "satu", "Gratifikasi <script>alert(1)</script>", number=1,
-                 pub_date="2025-01-10T09:00:00+07:00", duration=3725, guests=["Budi"],
-                 description="Catatan <b>penting</b>.", chapters=[Chapter(0, "Pembuka"), Chapter(83, "Lapor")],
-                 youtube={"video_id": "abcDEF12345"})
-    make_episode(workspace, "dua", "Tanpa Transkrip", number=2, pub_date="2025-02-10T09:00:00+07:00",
-                 cover="sampul.jpg")
+    set_show(
+        workspace,
+        hosts=["Rina"],
+        apple_url="https://podcasts.apple.com/id/podcast/id1",
+        spotify_url="https://open.spotify.com/show/abc",
+        youtube_url="https://www.youtube.com/@kantor",
+        website="https://inspektorat.example.go.id/",
+    )
+    make_episode(
+        workspace,
+        "satu",
+        "Gratifikasi <script>alert(1)</script>",
+        number=1,
+        pub_date="2025-01-10T09:00:00+07:00",
+        duration=3725,
+        guests=["Budi"],
+        description="Catatan <b>penting</b>.",
+        chapters=[Chapter(0, "Pembuka"), Chapter(83, "Lapor")],
+        youtube={"video_id": "abcDEF12345"},
+    )
+    make_episode(
+        workspace, "dua", "Tanpa Transkrip", number=2, pub_date="2025-02-10T09:00:00+07:00", cover="sampul.jpg"
+    )
     image(workspace.root / "sampul.jpg", (1400, 1400), fmt="JPEG")
     write_transcript(workspace, "satu")
     build_site(workspace, workspace.settings(), now=NOW)
@@ -114,7 +128,9 @@ def test_paragraphs_group_segments_and_keep_anchors_unique() -> None:
     ]
     paras = paragraphs(segs)
     assert [(p.t, p.speaker, p.text) for p in paras] == [
-        (0, "A", "Satu. Dua."), (4, "B", "Tiga."), (9, "B", "Empat. Lima."),
+        (0, "A", "Satu. Dua."),
+        (4, "B", "Tiga."),
+        (9, "B", "Empat. Lima."),
     ]
     long = [Segment(float(i), i + 1.0, f"kalimat {i}.") for i in range(120)]
     starts = [p.t for p in paragraphs(long)]
@@ -128,8 +144,10 @@ def test_paragraphs_group_segments_and_keep_anchors_unique() -> None:
         ("Lihat https://a.example/x.", '<p>Lihat <a href="https://a.example/x">https://a.example/x</a>.</p>'),
         ("1 < 2 & <script>x</script>", "<p>1 &lt; 2 &amp; &lt;script&gt;x&lt;/script&gt;</p>"),
         ("<p>Boleh <b>tebal</b> <em>miring</em></p>", "<p>Boleh <b>tebal</b> <em>miring</em></p>"),
-        ('<p><a href="javascript:alert(1)">x</a> <a href="https://ok.example" onclick="y">ok</a></p>',
-         '<p>x <a href="https://ok.example">ok</a></p>'),
+        (
+            '<p><a href="javascript:alert(1)">x</a> <a href="https://ok.example" onclick="y">ok</a></p>',
+            '<p>x <a href="https://ok.example">ok</a></p>',
+        ),
         ("<p>tidak ditutup <b>tebal", "<p>tidak ditutup <b>tebal</b></p>"),
         ("<p>a</p><script>alert(1)</script><!-- komentar -->", "<p>a</p>&lt;script&gt;alert(1)&lt;/script&gt;"),
         ("<p>kontrol\x00\x07 hilang</p>", "<p>kontrol hilang</p>"),

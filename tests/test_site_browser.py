@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from cerdas.cli import cli
 from cerdas.transcribe.formats import Segment
 from cerdas.workspace import Workspace
-from tests.browser import browser, console_errors, serious_axe_violations, served  # noqa: F401
+from tests.browser import console_errors, serious_axe_violations
 from tests.feed_support import disable_whisper, write_transcript
 from tests.media import uneven_speech
 
@@ -35,17 +35,31 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     from cerdas.workspace import init_workspace
 
     tmp = tmp_path_factory.mktemp("site")
-    ws = init_workspace(tmp / "show", "Podcast Uji", "Podcast untuk pengujian.", "Inspektorat Uji",
-                        "uji@example.go.id")
+    ws = init_workspace(tmp / "show", "Podcast Uji", "Podcast untuk pengujian.", "Inspektorat Uji", "uji@example.go.id")
     disable_whisper(ws)
     write_transcript(ws, SLUG, SEGMENTS)
     source = uneven_speech(tmp / "rekaman.wav", seconds=36)
     chapters = tmp / "bab.txt"
     chapters.write_text("00:00 Pembuka\n00:12 Cara melapor\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["-w", str(ws.root), "publish", str(source), "--title",
-                                      "Gratifikasi <script>alert(1)</script>", "--guest", "Budi", "--chapters",
-                                      str(chapters), "--description", "Catatan <b>penting</b>.", "--no-youtube"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "-w",
+            str(ws.root),
+            "publish",
+            str(source),
+            "--title",
+            "Gratifikasi <script>alert(1)</script>",
+            "--guest",
+            "Budi",
+            "--chapters",
+            str(chapters),
+            "--description",
+            "Catatan <b>penting</b>.",
+            "--no-youtube",
+        ],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     assert (ws.feed_dir / "episodes" / SLUG / "index.html").is_file()
     return ws
@@ -55,7 +69,12 @@ def _open(context: Any, url: str) -> tuple[Any, list[str], list[str]]:
     page = context.new_page()
     errors = console_errors(page)
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def dismiss(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
     page.goto(url, wait_until="load")
     page.wait_for_function("document.getElementById('pemutar').readyState >= 1", timeout=10_000)
     return page, errors, dialogs
@@ -65,8 +84,11 @@ def _current_time(page: Any) -> float:
     return float(page.evaluate("document.getElementById('pemutar').currentTime"))
 
 
-def test_episode_page_loads_clean_and_accessible(published: Workspace, browser: Any,  # noqa: F811
-                                                  served: Callable[[Path], str]) -> None:  # noqa: F811
+def test_episode_page_loads_clean_and_accessible(
+    published: Workspace,
+    browser: Any,
+    served: Callable[[Path], str],
+) -> None:
     base = served(published.feed_dir)
     page, errors, dialogs = _open(browser, f"{base}episodes/{SLUG}/")
     assert page.title().startswith("Gratifikasi <script>alert(1)</script>")
@@ -80,8 +102,11 @@ def test_episode_page_loads_clean_and_accessible(published: Workspace, browser: 
     page.close()
 
 
-def test_clicking_a_timestamp_seeks_the_player(published: Workspace, browser: Any,  # noqa: F811
-                                               served: Callable[[Path], str]) -> None:  # noqa: F811
+def test_clicking_a_timestamp_seeks_the_player(
+    published: Workspace,
+    browser: Any,
+    served: Callable[[Path], str],
+) -> None:
     base = served(published.feed_dir)
     page, errors, _ = _open(browser, f"{base}episodes/{SLUG}/")
     assert _current_time(page) == 0
@@ -98,8 +123,11 @@ def test_clicking_a_timestamp_seeks_the_player(published: Workspace, browser: An
     page.close()
 
 
-def test_hash_opens_the_player_at_that_moment(published: Workspace, browser: Any,  # noqa: F811
-                                              served: Callable[[Path], str]) -> None:  # noqa: F811
+def test_hash_opens_the_player_at_that_moment(
+    published: Workspace,
+    browser: Any,
+    served: Callable[[Path], str],
+) -> None:
     base = served(published.feed_dir)
     page, errors, _ = _open(browser, f"{base}episodes/{SLUG}/#t=30")
     page.wait_for_function("Math.abs(document.getElementById('pemutar').currentTime - 30) < 0.5", timeout=10_000)
@@ -110,8 +138,11 @@ def test_hash_opens_the_player_at_that_moment(published: Workspace, browser: Any
     page.close()
 
 
-def test_show_page_is_clean_accessible_and_fits_a_phone(published: Workspace, browser: Any,  # noqa: F811
-                                                        served: Callable[[Path], str]) -> None:  # noqa: F811
+def test_show_page_is_clean_accessible_and_fits_a_phone(
+    published: Workspace,
+    browser: Any,
+    served: Callable[[Path], str],
+) -> None:
     base = served(published.feed_dir)
     page = browser.new_page()
     page.set_viewport_size({"width": 360, "height": 740})
@@ -127,11 +158,16 @@ def test_show_page_is_clean_accessible_and_fits_a_phone(published: Workspace, br
     page.close()
 
 
-def test_the_accessibility_check_does_catch_violations(browser: Any, served: Callable[[Path], str],  # noqa: F811
-                                                       tmp_path: Path) -> None:
+def test_the_accessibility_check_does_catch_violations(
+    browser: Any,
+    served: Callable[[Path], str],
+    tmp_path: Path,
+) -> None:
     (tmp_path / "index.html").write_text(
         '<!doctype html><html><head><title>x</title></head><body><img src="a.png">'
-        '<button></button><input type="text"></body></html>', encoding="utf-8")
+        '<button></button><input type="text"></body></html>',
+        encoding="utf-8",
+    )
     page = browser.new_page()
     page.goto(served(tmp_path))
     found = " ".join(serious_axe_violations(page))

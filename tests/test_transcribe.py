@@ -47,8 +47,7 @@ from tests.media import uneven_speech
 VOCABULARY = ("Balikpapan", "Inspektorat", "PAKSI", "WBK", "WBBM", "gratifikasi", "integritas")
 
 # Whisper base on the sample interview, batched, with the vocabulary as an initial prompt (compression 3.46)
-REAL_LOOP = ("PENGAN, SEPENGAN PENGANAN PENGAN PENGAN PENGAN PENGAN PENGAN PENGAN PENGAN PENGAN PENGAN PENGAN "
-             "PENGAN.")
+REAL_LOOP = "PENGAN, SEPENGAN PENGANAN PENGAN PENGAN PENGAN PENGAN PENGAN PENGAN PENGAN PENGAN PENGAN PENGAN PENGAN."
 
 
 def raw(start: float, end: float, text: str, **scores: float) -> RawSegment:
@@ -95,16 +94,28 @@ def test_guard_drops_no_speech_loops_hallucinations_prompt_echo_and_repeats() ->
     ]
     cleaned = guard(segments, VOCABULARY, prompted=True)
     texts = [join(words) for words in cleaned.segments]
-    assert texts == ["Selamat datang di Podcast Cerdas.", "PENGAN, SEPENGAN PENGANAN PENGAN",
-                     "Saya kembalikan hari itu juga."]
-    assert cleaned.report.as_dict() == {"no_speech": 1, "loops_cut_words": 10, "compression": 1, "prompt_echo": 1,
-                                        "hallucination": 1, "repeated": 1, "vocabulary_fixed": 0}
+    assert texts == [
+        "Selamat datang di Podcast Cerdas.",
+        "PENGAN, SEPENGAN PENGANAN PENGAN",
+        "Saya kembalikan hari itu juga.",
+    ]
+    assert cleaned.report.as_dict() == {
+        "no_speech": 1,
+        "loops_cut_words": 10,
+        "compression": 1,
+        "prompt_echo": 1,
+        "hallucination": 1,
+        "repeated": 1,
+        "vocabulary_fixed": 0,
+    }
     assert cleaned.report.dropped == 5
 
 
 def test_real_closing_lines_are_not_mistaken_for_hallucinations() -> None:
-    lines = ["Terima kasih. Sampai jumpa di episode berikutnya dari Podcast Cerdas.",
-             "Terima kasih sudah menyaksikan, sampai jumpa."]  # said for real, heard with confidence
+    lines = [
+        "Terima kasih. Sampai jumpa di episode berikutnya dari Podcast Cerdas.",
+        "Terima kasih sudah menyaksikan, sampai jumpa.",
+    ]  # said for real, heard with confidence
     assert [join(w) for w in guard([raw(i * 5, i * 5 + 4, t) for i, t in enumerate(lines)]).segments] == lines
     credits = guard([raw(0, 3, "Subtitle oleh tim Amara.org")])
     assert credits.segments == [] and credits.report.hallucination == 1
@@ -150,8 +161,21 @@ def assert_caption_rules(cues: list[Segment]) -> None:
 
 def test_captions_obey_the_rules_on_a_long_random_transcript() -> None:
     rng = random.Random(7)
-    vocabulary = ["pelayanan", "publik", "gratifikasi", "di", "dan", "yang", "integritas", "Balikpapan,",
-                  "transparan.", "menolak", "pengadaan", "barang", "https://inspektorat.balikpapan.go.id/laporan/x"]
+    vocabulary = [
+        "pelayanan",
+        "publik",
+        "gratifikasi",
+        "di",
+        "dan",
+        "yang",
+        "integritas",
+        "Balikpapan,",
+        "transparan.",
+        "menolak",
+        "pengadaan",
+        "barang",
+        "https://inspektorat.balikpapan.go.id/laporan/x",
+    ]
     segments, clock = [], 0.0
     for _ in range(40):
         words = []
@@ -170,8 +194,11 @@ def test_captions_obey_the_rules_on_a_long_random_transcript() -> None:
 def test_captions_break_at_sentence_ends_and_long_pauses() -> None:
     words = ws("Kalau pemberinya punya kepentingan, sebaiknya ditolak. Pernah dengar?") + ws("Pernah.", start=10.0)
     cues = build_cues([words])
-    assert [c.flat for c in cues] == ["Kalau pemberinya punya kepentingan, sebaiknya ditolak.", "Pernah dengar?",
-                                      "Pernah."]
+    assert [c.flat for c in cues] == [
+        "Kalau pemberinya punya kepentingan, sebaiknya ditolak.",
+        "Pernah dengar?",
+        "Pernah.",
+    ]
     assert cues[0].text == "Kalau pemberinya punya kepentingan,\nsebaiknya ditolak."
     assert cues[2].start == 10.0
     assert_caption_rules(cues)
@@ -191,15 +218,23 @@ def test_a_cue_stays_up_long_enough_to_read_but_never_overlaps_the_next() -> Non
 
 
 def test_a_long_sentence_is_split_evenly_preferably_after_a_comma() -> None:
-    text = ("selamat datang di podcast cerdas cerita integritas dari inspektorat kota balikpapan, hari ini kita "
-            "berbincang dengan seorang auditor tentang gratifikasi dalam pelayanan publik")
+    text = (
+        "selamat datang di podcast cerdas cerita integritas dari inspektorat kota balikpapan, hari ini kita "
+        "berbincang dengan seorang auditor tentang gratifikasi dalam pelayanan publik"
+    )
     cues = build_cues([ws(text, step=0.35)])
     assert_caption_rules(cues)
     assert len(cues) == 3
     lengths = [len(c.flat) for c in cues]
     assert max(lengths) - min(lengths) <= 12
-    short = build_cues([ws("kalau pemberinya punya kepentingan dengan kita, sebaiknya ditolak dengan sopan "
-                           "lalu dilaporkan segera", step=0.3)])
+    short = build_cues(
+        [
+            ws(
+                "kalau pemberinya punya kepentingan dengan kita, sebaiknya ditolak dengan sopan lalu dilaporkan segera",
+                step=0.3,
+            )
+        ]
+    )
     assert [c.flat.endswith("kita,") for c in short] == [True, False]
 
 
@@ -244,8 +279,12 @@ def test_json_is_podcasting_2_transcript_json(tmp_path: Path) -> None:
     path.write_text(to_json(CUES), encoding="utf-8")
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["version"] == "1.0.0"
-    assert data["segments"][0] == {"startTime": 0.0, "endTime": 2.5, "speaker": "Pembawa Acara",
-                                   "body": "Selamat datang di Podcast Cerdas, cerita integritas."}
+    assert data["segments"][0] == {
+        "startTime": 0.0,
+        "endTime": 2.5,
+        "speaker": "Pembawa Acara",
+        "body": "Selamat datang di Podcast Cerdas, cerita integritas.",
+    }
     assert "speaker" not in data["segments"][3]
     assert [s.flat for s in load_json(path)] == [c.flat for c in CUES]
 
@@ -266,20 +305,27 @@ def test_txt_has_paragraphs_with_times_and_speakers() -> None:
 
 
 def test_a_hand_edited_vtt_is_read_leniently(tmp_path: Path) -> None:
-    text = ("\ufeffWEBVTT - dikoreksi\r\nKind: captions\r\n\r\nNOTE koreksi nama\r\n\r\nSTYLE\r\n::cue { color: red }"
-            "\r\n\r\n00:01.000 --> 00:04.000 align:start\r\n<v.loud Ibu Ratna>Gratifikasi &amp; <i>suap</i>\r\n"
-            "\r\nintro\r\n00:00:05.5 --> 00:00:07,25\r\nBalikpapan\r\n")
+    text = (
+        "\ufeffWEBVTT - dikoreksi\r\nKind: captions\r\n\r\nNOTE koreksi nama\r\n\r\nSTYLE\r\n::cue { color: red }"
+        "\r\n\r\n00:01.000 --> 00:04.000 align:start\r\n<v.loud Ibu Ratna>Gratifikasi &amp; <i>suap</i>\r\n"
+        "\r\nintro\r\n00:00:05.5 --> 00:00:07,25\r\nBalikpapan\r\n"
+    )
     cues = parse_vtt(text, tmp_path / "x.vtt")
     assert cues == [Segment(1.0, 4.0, "Gratifikasi & suap", "Ibu Ratna"), Segment(5.5, 7.25, "Balikpapan")]
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("1\n00:00:01.000 --> 00:00:02.000\nHalo\n", "line 1: a WebVTT file must start with 'WEBVTT'"),
-    ("WEBVTT\n\n1\n00:00:01.000 -> 00:00:02.000\nHalo\n", "line 3: expected a cue timing"),
-    ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHalo\n\n2\n00:00:03.000 --> 00:00:7.000\nX\n",
-     "line 7: cue timing is not valid"),
-    ("WEBVTT\n\n00:00:05.000 --> 00:00:02.000\nHalo\n", "line 3: cue ends before it starts"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1\n00:00:01.000 --> 00:00:02.000\nHalo\n", "line 1: a WebVTT file must start with 'WEBVTT'"),
+        ("WEBVTT\n\n1\n00:00:01.000 -> 00:00:02.000\nHalo\n", "line 3: expected a cue timing"),
+        (
+            "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHalo\n\n2\n00:00:03.000 --> 00:00:7.000\nX\n",
+            "line 7: cue timing is not valid",
+        ),
+        ("WEBVTT\n\n00:00:05.000 --> 00:00:02.000\nHalo\n", "line 3: cue ends before it starts"),
+    ],
+)
 def test_a_broken_vtt_names_the_line(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(CerdasError) as err:
         parse_vtt(text, tmp_path / "ep.vtt")
@@ -296,4 +342,5 @@ def test_a_transcript_supplied_before_the_first_publish_is_used_as_it_is(
     assert result.exit_code == 0, result.output
     assert "1 caption from the corrected episode-satu.vtt" in result.stdout
     assert load_json(workspace.transcripts_dir / "episode-satu.json") == [
-        Segment(0.5, 2.0, "Transkrip dari studio.", "Ibu Ratna")]
+        Segment(0.5, 2.0, "Transkrip dari studio.", "Ibu Ratna")
+    ]

@@ -17,16 +17,18 @@ from click.testing import Result
 from cerdas.episode import load_episode
 from cerdas.report import NullReporter
 from cerdas.settings import WhisperSettings
+from cerdas.transcribe import whisper
 from cerdas.transcribe.formats import load_json, load_vtt, to_srt, to_vtt, transcript_path
-from cerdas.transcribe.stage import Prepared, build_cues, check_cues, guard, prepare, transcribe_audio, whisper
+from cerdas.transcribe.stage import Prepared, build_cues, check_cues, guard, prepare, transcribe_audio
 from cerdas.workspace import Workspace
 from tests.media import ffmpeg, silence
 from tests.transcribe_support import SpokenLine, cer, spoken_clip, words
 
 pytestmark = pytest.mark.slow
 
-SETTINGS = WhisperSettings(vocabulary=("Balikpapan", "Inspektorat", "PAKSI", "WBK", "WBBM", "gratifikasi",
-                                       "integritas"))
+SETTINGS = WhisperSettings(
+    vocabulary=("Balikpapan", "Inspektorat", "PAKSI", "WBK", "WBBM", "gratifikasi", "integritas")
+)
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +46,9 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[SpokenLin
     return path, spoken_clip(path)
 
 
-def test_known_words_come_back_with_sane_timestamps(prepared: Prepared, clip: tuple[Path, list[SpokenLine]],
-                                                    tmp_path: Path) -> None:
+def test_known_words_come_back_with_sane_timestamps(
+    prepared: Prepared, clip: tuple[Path, list[SpokenLine]], tmp_path: Path
+) -> None:
     path, lines = clip
     result = transcribe_audio(path, SETTINGS, prepared, NullReporter())
     cues = result.cues
@@ -122,7 +125,8 @@ def test_publish_transcribes_and_keeps_hand_corrections(
     # the producer corrects a name and marks the speakers
     cues = load_vtt(files["vtt"])
     edited = vtt.replace("Selamat datang", "<v Pembawa Acara>Selamat datang", 1).replace(
-        "Balikpapan", "Balikpapan (KOREKSI)", 1)
+        "Balikpapan", "Balikpapan (KOREKSI)", 1
+    )
     files["vtt"].write_text(edited, encoding="utf-8")
     third = run_cli("publish", str(path), "--title", "Menolak Gratifikasi", "--no-youtube")
     assert third.exit_code == 0

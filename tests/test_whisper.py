@@ -12,8 +12,9 @@ import pytest
 from click.testing import Result
 
 from cerdas.episode import Episode, save_episode
+from cerdas.errors import SettingsError
 from cerdas.fsutil import sha256_file
-from cerdas.settings import SettingsError, load_settings
+from cerdas.settings import load_settings
 from cerdas.transcribe import whisper
 from cerdas.transcribe.whisper import BUNDLED_FILES, ModelError
 from cerdas.workspace import Workspace
@@ -64,14 +65,16 @@ def test_our_language_list_is_whispers() -> None:
     assert set(_LANGUAGE_CODES) == whisper.LANGUAGES
 
 
-@pytest.mark.parametrize(("code", "expected"), [("id", "id"), ("id-ID", "id"), ("jv", "jw"), ("su", "su"),
-                                                ("in", "id"), ("auto", None)])
+@pytest.mark.parametrize(
+    ("code", "expected"), [("id", "id"), ("id-ID", "id"), ("jv", "jw"), ("su", "su"), ("in", "id"), ("auto", None)]
+)
 def test_language_codes_are_whispers(code: str, expected: str | None) -> None:
     assert whisper.whisper_language(code) == expected
 
 
-def test_an_unknown_language_is_refused_when_settings_are_read(workspace: Workspace,
-                                                                run_cli: Callable[..., Result]) -> None:
+def test_an_unknown_language_is_refused_when_settings_are_read(
+    workspace: Workspace, run_cli: Callable[..., Result]
+) -> None:
     set_whisper(workspace, language="tlh")
     with pytest.raises(SettingsError, match=r"'whisper\.language' = 'tlh' is not a language Whisper knows"):
         load_settings(workspace.root)
@@ -172,8 +175,9 @@ def test_missing_model_packages_name_the_pip_command(private_models: Path, monke
 # -- bad input through the commands: refused before any work ---------------------------------------------
 
 
-def test_publish_refuses_a_missing_model_before_any_work(workspace: Workspace, run_cli: Callable[..., Result],
-                                                         tmp_path: Path) -> None:
+def test_publish_refuses_a_missing_model_before_any_work(
+    workspace: Workspace, run_cli: Callable[..., Result], tmp_path: Path
+) -> None:
     set_whisper(workspace, model="/tidak/ada/model")
     source = uneven_speech(tmp_path / "rekaman.wav", seconds=3)
     result = run_cli("publish", str(source), "--title", "Episode Satu", "--no-youtube")
@@ -182,8 +186,9 @@ def test_publish_refuses_a_missing_model_before_any_work(workspace: Workspace, r
     assert nothing_written(workspace)
 
 
-def test_publish_refuses_an_english_only_model_before_any_work(workspace: Workspace, english_only: Path,
-                                                               run_cli: Callable[..., Result], tmp_path: Path) -> None:
+def test_publish_refuses_an_english_only_model_before_any_work(
+    workspace: Workspace, english_only: Path, run_cli: Callable[..., Result], tmp_path: Path
+) -> None:
     set_whisper(workspace, model=str(english_only))
     source = uneven_speech(tmp_path / "rekaman.wav", seconds=3)
     result = run_cli("publish", str(source), "--title", "Episode Satu", "--no-youtube")

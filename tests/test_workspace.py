@@ -51,16 +51,18 @@ def _umask() -> int:
 
 
 def test_init_into_named_folder_with_title(tmp_path: Path) -> None:
-    result = _cerdas("init", str(tmp_path / "baru" / "show"), "--title", "Suara Integritas", "--email",
-                     "podcast@example.go.id")
+    result = _cerdas(
+        "init", str(tmp_path / "baru" / "show"), "--title", "Suara Integritas", "--email", "podcast@example.go.id"
+    )
     assert result.exit_code == 0, result.output
     settings = Workspace(tmp_path / "baru" / "show").settings()
     assert settings.show.title == "Suara Integritas" and settings.show.owner_email == "podcast@example.go.id"
     assert _cerdas("init", str(tmp_path / "x"), "--title", "  ").exit_code == 1
 
 
-def test_commands_find_the_workspace_upwards(workspace: Workspace, monkeypatch: pytest.MonkeyPatch,
-                                             tmp_path: Path) -> None:
+def test_commands_find_the_workspace_upwards(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.chdir(workspace.episodes_dir)
     assert find_workspace() == workspace
     assert _cerdas("episodes").exit_code == 0
@@ -77,8 +79,7 @@ def test_episodes_lists_state(workspace: Workspace, tmp_path: Path) -> None:
     ctx = Context(workspace=workspace, settings=workspace.settings(), reporter=NullReporter(), youtube=False)
     # one finished episode, one whose publish stopped after ingest
     done = publish(PublishRequest(uneven_speech(tmp_path / "a.wav", seconds=5), "Episode Pertama", number=1), ctx)
-    publish(PublishRequest(uneven_speech(tmp_path / "b.wav", seconds=4), "Episode Kedua"), ctx,
-            stages=[IngestStage()])
+    publish(PublishRequest(uneven_speech(tmp_path / "b.wav", seconds=4), "Episode Kedua"), ctx, stages=[IngestStage()])
     result = _cerdas("-w", str(workspace.root), "episodes")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()

@@ -25,8 +25,7 @@ emulator, token_file = support.emulator, support.token_file
 
 
 @pytest.fixture
-def login_env(monkeypatch: pytest.MonkeyPatch, emulator: Emulator, token_file: Path,
-              tmp_path: Path) -> Iterator[Path]:
+def login_env(monkeypatch: pytest.MonkeyPatch, emulator: Emulator, token_file: Path, tmp_path: Path) -> Iterator[Path]:
     secrets = tmp_path / "client_secret.json"
     secrets.write_text(json.dumps(emulator.client_secrets()), encoding="utf-8")
     monkeypatch.setenv("CERDAS_YOUTUBE_TOKEN", str(token_file))
@@ -43,10 +42,22 @@ def _browser(url: str) -> None:
     threading.Thread(target=lambda: urllib.request.urlopen(url, timeout=10).read(), daemon=True).start()
 
 
-def test_login_saves_a_0600_token_that_works(workspace: Workspace, login_env: Path, token_file: Path,
-                                             emulator: Emulator) -> None:
+def _webbrowser_open(url: str, new: int = 0) -> bool:
+    """``webbrowser.open`` as the CLI calls it."""
+    _browser(url)
+    return True
+
+
+def test_login_saves_a_0600_token_that_works(
+    workspace: Workspace, login_env: Path, token_file: Path, emulator: Emulator
+) -> None:
     shown: list[str] = []
-    path = auth.login(workspace.settings(), lambda url: (shown.append(url), _browser(url)), timeout=20)
+
+    def show(url: str) -> None:
+        shown.append(url)
+        _browser(url)
+
+    path = auth.login(workspace.settings(), show, timeout=20)
     assert path == token_file and token_file.stat().st_mode & 0o777 == 0o600
     assert token_file.parent.stat().st_mode & 0o777 == 0o700
     info = json.loads(token_file.read_text())
@@ -59,11 +70,16 @@ def test_login_saves_a_0600_token_that_works(workspace: Workspace, login_env: Pa
     assert channel is not None and channel["snippet"]["title"] == emulator.state.channel_title
 
 
-def test_login_cli_prints_the_address(workspace: Workspace, login_env: Path, run_cli: Callable[..., Result],
-                                      token_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_login_cli_prints_the_address(
+    workspace: Workspace,
+    login_env: Path,
+    run_cli: Callable[..., Result],
+    token_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import webbrowser
 
-    monkeypatch.setattr(webbrowser, "open", lambda url, new=0: _browser(url) or True)
+    monkeypatch.setattr(webbrowser, "open", _webbrowser_open)
     result = run_cli("youtube", "login", "--timeout", "20")
     assert result.exit_code == 0, result.output
     assert "o/oauth2/auth?" in result.stderr and str(token_file) in result.stdout
@@ -72,16 +88,18 @@ def test_login_cli_prints_the_address(workspace: Workspace, login_env: Path, run
     assert run_cli("youtube", "logout").exit_code == 0 and not token_file.exists()
 
 
-def test_refused_consent_saves_nothing(workspace: Workspace, login_env: Path, emulator: Emulator,
-                                       token_file: Path) -> None:
+def test_refused_consent_saves_nothing(
+    workspace: Workspace, login_env: Path, emulator: Emulator, token_file: Path
+) -> None:
     emulator.state.consent_error = "access_denied"
     with pytest.raises(AuthError, match="access_denied"):
         auth.login(workspace.settings(), _browser, timeout=20)
     assert not token_file.exists()
 
 
-def test_login_needs_a_client_file(workspace: Workspace, login_env: Path, monkeypatch: pytest.MonkeyPatch,
-                                   tmp_path: Path) -> None:
+def test_login_needs_a_client_file(
+    workspace: Workspace, login_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.delenv("CERDAS_YOUTUBE_CLIENT_SECRETS")
     with pytest.raises(CerdasError, match="no OAuth client file"):
         auth.login(workspace.settings(), _browser)
@@ -120,9 +138,13 @@ def test_https_emulator_with_a_test_certificate(tmp_path: Path, monkeypatch: pyt
         monkeypatch.setenv("CERDAS_YOUTUBE_CA_CERTS", str(cert))
         path = random_file(tmp_path / "v.mp4", 3 * 256 * 1024 + 5)
         emu.add_fault("upload.chunk", "drop_after", nth=2, times=2)
-        video_id = upload_video(auth.connect().youtube, Journal(tmp_path / "j.json"), path,
-                                {"snippet": {"title": "TLS", "categoryId": "25"}, "status": {"privacyStatus":
-                                                                                              "private"}},
-                                256 * 1024, Backoff(base=0.005, cap=0.02))
+        video_id = upload_video(
+            auth.connect().youtube,
+            Journal(tmp_path / "j.json"),
+            path,
+            {"snippet": {"title": "TLS", "categoryId": "25"}, "status": {"privacyStatus": "private"}},
+            256 * 1024,
+            Backoff(base=0.005, cap=0.02),
+        )
         assert emu.video_sha256() == [sha256(path)] and emu.state.videos[video_id].size == path.stat().st_size
         assert emu.state.ops("token"), "the expired token was refreshed over TLS"

@@ -23,10 +23,26 @@ def _get(url: str) -> dict[str, object]:
 
 def test_emulator_process_with_faults_and_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     url_file, token = tmp_path / "url", tmp_path / "home" / "token.json"
-    proc = subprocess.Popen([sys.executable, "-m", "cerdas.devtools.emulator", "--port", "0", "--port-file",
-                             str(url_file), "--write-token", str(token), "--state", str(tmp_path / "state"),
-                             "--quota", "500", "--fault", "channels.list:status:1:1:503"],
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cerdas.devtools.emulator",
+            "--port",
+            "0",
+            "--port-file",
+            str(url_file),
+            "--write-token",
+            str(token),
+            "--state",
+            str(tmp_path / "state"),
+            "--quota",
+            "500",
+            "--fault",
+            "channels.list:status:1:1:503",
+        ],
+        stderr=subprocess.PIPE,
+    )
     try:
         for _ in range(100):
             if url_file.exists() and url_file.read_text().strip():
@@ -46,8 +62,9 @@ def test_emulator_process_with_faults_and_state(tmp_path: Path, monkeypatch: pyt
         request = urllib.request.Request(url + "_emulator/quota", data=b'{"used": 7}', method="POST")
         with urllib.request.urlopen(request, timeout=5) as resp:
             assert json.loads(resp.read())["quota_used"] == 7
-        request = urllib.request.Request(url + "_emulator/faults", method="POST",
-                                         data=b'{"op": "upload.chunk", "kind": "drop_after", "nth": 2}')
+        request = urllib.request.Request(
+            url + "_emulator/faults", method="POST", data=b'{"op": "upload.chunk", "kind": "drop_after", "nth": 2}'
+        )
         with urllib.request.urlopen(request, timeout=5) as resp:
             assert json.loads(resp.read())["kind"] == "drop_after"
         assert len(_get(url + "_emulator/state")["faults"]) == 2  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from cerdas.episode import Chapter, Episode, StageRecord
 from cerdas.settings import Settings
@@ -20,21 +21,30 @@ from cerdas.youtube.metadata import (
 
 
 def _episode(**changes: object) -> Episode:
-    episode = Episode(slug="menolak-gratifikasi", title="Menolak Gratifikasi", source="rekaman.wav",
-                      description="Seorang auditor bercerita.", guests=["Ibu Ratna"])
+    episode = Episode(
+        slug="menolak-gratifikasi",
+        title="Menolak Gratifikasi",
+        source="rekaman.wav",
+        description="Seorang auditor bercerita.",
+        guests=["Ibu Ratna"],
+    )
     episode.stages["ingest"] = StageRecord("x", "now", {}, {"probe": {"duration": 4000.0}})
     for key, value in changes.items():
         setattr(episode, key, value)
     return episode
 
 
-def _settings(workspace: Workspace, **youtube: object) -> Settings:
+def _settings(workspace: Workspace, **youtube: Any) -> Settings:
     settings = workspace.settings()
     return replace(settings, youtube=replace(settings.youtube, **youtube))
 
 
-CHAPTERS = [Chapter(0, "Pembukaan"), Chapter(95, "Gratifikasi <apa itu>"), Chapter(600, "Zona integritas"),
-            Chapter(3700, "Penutup")]
+CHAPTERS = [
+    Chapter(0, "Pembukaan"),
+    Chapter(95, "Gratifikasi <apa itu>"),
+    Chapter(600, "Zona integritas"),
+    Chapter(3700, "Penutup"),
+]
 
 
 def test_description_has_notes_guests_chapters_and_links(workspace: Workspace) -> None:
@@ -44,15 +54,23 @@ def test_description_has_notes_guests_chapters_and_links(workspace: Workspace) -
     assert lines[0] == "Seorang auditor bercerita."
     assert "Narasumber: Ibu Ratna" in lines
     start = lines.index("Bab:")
-    assert lines[start + 1: start + 5] == ["0:00 Pembukaan", "1:35 Gratifikasi ‹apa itu›", "10:00 Zona integritas",
-                                           "1:01:40 Penutup"]
+    assert lines[start + 1 : start + 5] == [
+        "0:00 Pembukaan",
+        "1:35 Gratifikasi ‹apa itu›",
+        "10:00 Zona integritas",
+        "1:01:40 Penutup",
+    ]
     assert f"Dengarkan sebagai podcast: {settings.base_url}feed.xml" in lines
     assert f"Halaman episode dan transkrip: {settings.base_url}episodes/menolak-gratifikasi/" in lines
     assert meta.chapters_used and not meta.warnings
     body = meta.body()
     assert body["snippet"]["categoryId"] == "25" and body["snippet"]["defaultAudioLanguage"] == "id"
-    assert body["status"] == {"privacyStatus": "private", "selfDeclaredMadeForKids": False, "embeddable": True,
-                              "license": "youtube"}
+    assert body["status"] == {
+        "privacyStatus": "private",
+        "selfDeclaredMadeForKids": False,
+        "embeddable": True,
+        "license": "youtube",
+    }
 
 
 def test_chapters_youtube_would_refuse_are_left_out_with_a_reason() -> None:
@@ -64,8 +82,7 @@ def test_chapters_youtube_would_refuse_are_left_out_with_a_reason() -> None:
 
 
 def test_refused_chapters_warn(workspace: Workspace) -> None:
-    meta = build_metadata(_episode(chapters=[Chapter(0, "a"), Chapter(4, "b"), Chapter(8, "c")]),
-                          _settings(workspace))
+    meta = build_metadata(_episode(chapters=[Chapter(0, "a"), Chapter(4, "b"), Chapter(8, "c")]), _settings(workspace))
     assert not meta.chapters_used and "Bab:" not in meta.description
     assert any("chapters left out" in w for w in meta.warnings)
 
@@ -87,8 +104,10 @@ def test_long_multibyte_notes_fit_5000_bytes_and_keep_the_links(workspace: Works
 
 
 def test_html_notes_become_text() -> None:
-    text = notes_text('<p>Halo <b>semua</b>.</p><ul><li>Satu</li><li>Dua</li></ul>'
-                      '<p>Lihat <a href="https://example.go.id">situs</a>.</p>')
+    text = notes_text(
+        "<p>Halo <b>semua</b>.</p><ul><li>Satu</li><li>Dua</li></ul>"
+        '<p>Lihat <a href="https://example.go.id">situs</a>.</p>'
+    )
     assert text == "Halo semua.\n\n• Satu\n• Dua\n\nLihat situs (https://example.go.id)."
 
 

@@ -98,8 +98,9 @@ def test_publish_uploads_once_with_captions_thumbnail_playlist(
     again = _publish(run_cli, source, "--chapters", str(chapters), "--description", "Catatan <b>penting</b>.")
     assert again.exit_code == 0, again.output
     assert len(youtube_env.state.log) == requests and youtube_env.state.quota_used == used
-    forced = _publish(run_cli, source, "--chapters", str(chapters), "--description", "Catatan <b>penting</b>.",
-                      "--force")
+    forced = _publish(
+        run_cli, source, "--chapters", str(chapters), "--description", "Catatan <b>penting</b>.", "--force"
+    )
     assert forced.exit_code == 0, forced.output
     _assert_once(youtube_env, workspace, episode.slug)
     assert _counts(youtube_env)["videos.insert"] == 1
@@ -242,8 +243,11 @@ def test_artwork_that_is_not_an_image_fails_before_upload(
 
 
 def test_bad_youtube_settings_are_named(workspace: Workspace, run_cli: Callable[..., Result]) -> None:
-    for key, value, words in (("category_id", 99, "youtube.category_id"), ("privacy", "secret", "youtube.privacy"),
-                              ("chunk_kib", 100, "youtube.chunk_kib")):
+    for key, value, words in (
+        ("category_id", 99, "youtube.category_id"),
+        ("privacy", "secret", "youtube.privacy"),
+        ("chunk_kib", 100, "youtube.chunk_kib"),
+    ):
         text = workspace.config.read_text()
         support.set_keys(workspace, "youtube", **{key: value})
         result = run_cli("episodes")
@@ -290,8 +294,17 @@ def test_kill_9_mid_upload_then_resume_in_new_process(
     assert size > 3 * 256 * 1024, size
     youtube_env.add_fault("upload.chunk", "slow", nth=1, times=10_000, delay=0.4)
     env = dict(os.environ)
-    cmd = [sys.executable, "-c", "from cerdas.cli import main; main()", "-w", str(workspace.root), "-q",
-           "youtube", "upload", slug]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from cerdas.cli import main; main()",
+        "-w",
+        str(workspace.root),
+        "-q",
+        "youtube",
+        "upload",
+        slug,
+    ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     journal_file = workspace.episode_dir(slug) / "youtube.json"
     deadline = time.monotonic() + 60
@@ -321,15 +334,42 @@ def test_video_recording_is_uploaded_with_its_picture_and_the_normalised_audio(
     configure(workspace)
     wav = tone(tmp_path / "suara.wav", 8.0)
     video = tmp_path / "rekaman.mp4"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-i",
-                    str(wav), "-t", "8", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", str(video)],
-                   check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=320x240:rate=10",
+            "-i",
+            str(wav),
+            "-t",
+            "8",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "aac",
+            str(video),
+        ],
+        check=True,
+    )
     result = _publish(run_cli, video, title="Rekaman Video")
     assert result.exit_code == 0, result.output
     episode = only_episode(workspace)
     uploaded = _mp4(workspace, episode.slug)
-    probe = json.loads(subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_streams",
-                                       str(uploaded)], capture_output=True, text=True, check=True).stdout)
+    probe = json.loads(
+        subprocess.run(
+            ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", str(uploaded)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     streams = {s["codec_type"]: s for s in probe["streams"]}
     assert streams["video"]["width"] == 320 and streams["audio"]["codec_name"] == "aac"
     [stored] = youtube_env.state.summary()["videos"].values()

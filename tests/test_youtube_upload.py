@@ -19,8 +19,10 @@ emulator, token_file, youtube_env = support.emulator, support.token_file, suppor
 
 CHUNK = 256 * 1024
 SIZE = 5 * CHUNK + 12_345  # six chunks, the last one short
-BODY = {"snippet": {"title": "Uji unggah", "categoryId": "25", "defaultLanguage": "id"},
-        "status": {"privacyStatus": "private", "selfDeclaredMadeForKids": False}}
+BODY = {
+    "snippet": {"title": "Uji unggah", "categoryId": "25", "defaultLanguage": "id"},
+    "status": {"privacyStatus": "private", "selfDeclaredMadeForKids": False},
+}
 
 
 def _client() -> YouTubeClient:
@@ -79,10 +81,12 @@ FAULTS = [
 ]
 
 
-@pytest.mark.parametrize(("op", "kind", "nth", "times", "status"), FAULTS,
-                         ids=[f"{f[0]}-{f[1]}{f[4] or ''}-n{f[2]}x{f[3]}" for f in FAULTS])
-def test_fault_ends_with_one_intact_video(youtube_env: Emulator, tmp_path: Path, op: str, kind: str, nth: int,
-                                          times: int, status: int) -> None:
+@pytest.mark.parametrize(
+    ("op", "kind", "nth", "times", "status"), FAULTS, ids=[f"{f[0]}-{f[1]}{f[4] or ''}-n{f[2]}x{f[3]}" for f in FAULTS]
+)
+def test_fault_ends_with_one_intact_video(
+    youtube_env: Emulator, tmp_path: Path, op: str, kind: str, nth: int, times: int, status: int
+) -> None:
     fault = youtube_env.add_fault(op, kind, nth=nth, times=times, status=status or 503)
     video_id, path, journal = _upload(tmp_path)
     assert fault.fired == times
@@ -98,8 +102,9 @@ def test_status_query_failing_too(youtube_env: Emulator, tmp_path: Path) -> None
     assert len(youtube_env.state.ops("upload.query")) >= 3
 
 
-def test_timeout_on_a_slow_chunk_is_retried(youtube_env: Emulator, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_timeout_on_a_slow_chunk_is_retried(
+    youtube_env: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CERDAS_YOUTUBE_TIMEOUT", "0.5")
     youtube_env.add_fault("upload.chunk", "slow", nth=3, times=1, delay=1.5)
     video_id, path, _ = _upload(tmp_path)

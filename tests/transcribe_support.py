@@ -36,8 +36,17 @@ def spoken_clip(path: Path, texts: list[tuple[str, str]] | None = None) -> list[
         with wave.open(str(raw)) as w:
             length = w.getnframes() / w.getframerate()
         part = path.with_name(f"{path.stem}-{i}.wav")
-        ffmpeg("-i", str(raw), "-af", f"volume={gain}dB,aresample=44100,apad=pad_dur={PAUSE}",
-               "-ac", "2", "-c:a", "pcm_s16le", str(part))
+        ffmpeg(
+            "-i",
+            str(raw),
+            "-af",
+            f"volume={gain}dB,aresample=44100,apad=pad_dur={PAUSE}",
+            "-ac",
+            "2",
+            "-c:a",
+            "pcm_s16le",
+            str(part),
+        )
         raw.unlink()
         lines.append(SpokenLine(text, clock, clock + length))
         clock += length + PAUSE

@@ -17,6 +17,8 @@ from cerdas.episode import Episode, list_episodes
 from cerdas.workspace import Workspace
 from tests.workspace_support import set_keys
 
+__all__ = ["set_keys"]
+
 PLAYLIST = "PLcerdasEmulatorShow01"
 VTT = """WEBVTT
 
@@ -77,10 +79,30 @@ def write_transcript(ws: Workspace, slug: str, text: str = VTT) -> Path:
 
 def tone(path: Path, seconds: float) -> Path:
     """Speech-band noise with pauses: cheap real audio that ingest accepts."""
-    graph = ("anoisesrc=color=pink:amplitude=0.4:seed=3,bandpass=f=700:width_type=q:w=0.7,"
-             "volume='0.3+0.7*abs(sin(2*PI*2.3*t))':eval=frame")
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", graph, "-ac", "2", "-ar", "44100",
-                    "-t", str(seconds), str(path)], check=True)
+    graph = (
+        "anoisesrc=color=pink:amplitude=0.4:seed=3,bandpass=f=700:width_type=q:w=0.7,"
+        "volume='0.3+0.7*abs(sin(2*PI*2.3*t))':eval=frame"
+    )
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            graph,
+            "-ac",
+            "2",
+            "-ar",
+            "44100",
+            "-t",
+            str(seconds),
+            str(path),
+        ],
+        check=True,
+    )
     return path
 
 
@@ -111,16 +133,23 @@ def self_signed_cert(folder: Path) -> tuple[Path, Path]:
     import ipaddress
 
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                                                    x509.DNSName("localhost")]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path

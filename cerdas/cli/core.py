@@ -112,8 +112,12 @@ def _context(ctx: click.Context, **flags: Any) -> Context:
 
 @click.group(cls=CerdasGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cerdas")
-@click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path),
-              help="Workspace folder (default: the nearest folder upwards holding cerdas.toml).")
+@click.option(
+    "--workspace",
+    "-w",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Workspace folder (default: the nearest folder upwards holding cerdas.toml).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Only results and errors; no progress.")
 @click.pass_context
 def cli(ctx: click.Context, workspace: Path | None, quiet: bool) -> None:
@@ -133,8 +137,9 @@ def cli(ctx: click.Context, workspace: Path | None, quiet: bool) -> None:
 @click.option("--author", default="", help="Author / publisher (default: the title).")
 @click.option("--email", default="", help="Owner e-mail for Apple and Spotify.")
 @click.pass_context
-def init(ctx: click.Context, directory: Path | None, title: str | None, description: str, author: str,
-         email: str) -> None:
+def init(
+    ctx: click.Context, directory: Path | None, title: str | None, description: str, author: str, email: str
+) -> None:
     """Create a workspace: cerdas.toml, episodes/, transcripts/, feed/ and placeholder artwork."""
     from cerdas.workspace import default_title, init_workspace
 
@@ -156,34 +161,71 @@ def _publish_at(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 @cli.command()
 @click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--title", required=True, callback=lambda _c, _p, value: _checked_title(value),
-              help="Episode title (also the ID3 title and the YouTube title).")
+@click.option(
+    "--title",
+    required=True,
+    callback=lambda _c, _p, value: _checked_title(value),
+    help="Episode title (also the ID3 title and the YouTube title).",
+)
 @click.option("--number", type=click.IntRange(min=0), help="Episode number (default: the next one).")
 @click.option("--description", help="Show notes (plain text or simple HTML).")
 @click.option("--guest", "guests", multiple=True, help="A guest's name; repeat for several.")
-@click.option("--chapters", type=click.Path(path_type=Path, dir_okay=False),
-              help="Chapters: 'HH:MM:SS title' lines or Podcasting 2.0 chapters JSON.")
+@click.option(
+    "--chapters",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Chapters: 'HH:MM:SS title' lines or Podcasting 2.0 chapters JSON.",
+)
 @click.option("--cover", type=click.Path(path_type=Path, dir_okay=False), help="Episode cover image.")
 @click.option("--slug", help="Folder name of the episode (default: from the title).")
 @click.option("--no-youtube", is_flag=True, help="Do not upload to YouTube this time.")
-@click.option("--draft/--no-draft", default=None,
-              help="Keep the episode out of the feed and site (--no-draft publishes a draft, dated now).")
-@click.option("--publish-at", "publish_at", metavar="DATETIME", callback=_publish_at,
-              help="Show it in the feed and site from this moment (2025-07-01T09:00, local time unless +07:00).")
+@click.option(
+    "--draft/--no-draft",
+    default=None,
+    help="Keep the episode out of the feed and site (--no-draft publishes a draft, dated now).",
+)
+@click.option(
+    "--publish-at",
+    "publish_at",
+    metavar="DATETIME",
+    callback=_publish_at,
+    help="Show it in the feed and site from this moment (2025-07-01T09:00, local time unless +07:00).",
+)
 @click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing, upload nothing.")
 @click.option("--force", is_flag=True, help="Redo every stage even when its inputs are unchanged.")
 @click.pass_context
-def publish(ctx: click.Context, source: Path, title: str, number: int | None, description: str | None,
-            guests: tuple[str, ...], chapters: Path | None, cover: Path | None, slug: str | None,
-            no_youtube: bool, draft: bool | None, publish_at: datetime | None, dry_run: bool, force: bool) -> None:
+def publish(
+    ctx: click.Context,
+    source: Path,
+    title: str,
+    number: int | None,
+    description: str | None,
+    guests: tuple[str, ...],
+    chapters: Path | None,
+    cover: Path | None,
+    slug: str | None,
+    no_youtube: bool,
+    draft: bool | None,
+    publish_at: datetime | None,
+    dry_run: bool,
+    force: bool,
+) -> None:
     """Turn SOURCE (any audio or video ffmpeg reads) into a published episode."""
     from cerdas.publish import PublishRequest
     from cerdas.publish import publish as do_publish
 
     context = _context(ctx, force=force, dry_run=dry_run, youtube=not no_youtube)
-    request = PublishRequest(source=source, title=title, number=number, description=description,
-                             guests=list(guests) if guests else None, chapters_file=chapters, cover=cover, slug=slug,
-                             draft=draft, publish_at=publish_at)
+    request = PublishRequest(
+        source=source,
+        title=title,
+        number=number,
+        description=description,
+        guests=list(guests) if guests else None,
+        chapters_file=chapters,
+        cover=cover,
+        slug=slug,
+        draft=draft,
+        publish_at=publish_at,
+    )
     result = do_publish(request, context)
     episode = result.episode
     click.echo(f"{'Would publish' if dry_run else 'Published'}: {episode.slug}")
@@ -212,8 +254,19 @@ def episodes(ctx: click.Context, as_json: bool) -> None:
     for ep in list_episodes(context.workspace):
         done = [name for name in ep.stages]
         if as_json:
-            click.echo(json.dumps({"slug": ep.slug, "number": ep.number, "title": ep.title, "stages": done,
-                                   "draft": ep.draft, "pub_date": ep.pub_date}, ensure_ascii=False))
+            click.echo(
+                json.dumps(
+                    {
+                        "slug": ep.slug,
+                        "number": ep.number,
+                        "title": ep.title,
+                        "stages": done,
+                        "draft": ep.draft,
+                        "pub_date": ep.pub_date,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
             state = "draft" if ep.draft else ("published" if "tag" in ep.stages else "incomplete")
             number = f"{ep.number:>3}" if ep.number is not None else "  -"

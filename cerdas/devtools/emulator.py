@@ -59,8 +59,17 @@ CHUNK_GRANULARITY = 256 * 1024
 THUMBNAIL_MAX = 2 * 1024 * 1024
 CLIENT_ID = "cerdas-emulator.apps.googleusercontent.com"
 CLIENT_SECRET = "emulator-client-secret"
-FAULT_KINDS = {"status", "drop_before", "drop_after", "unauthorized", "quota", "upload_limit", "rate_limit", "slow",
-               "video_not_found"}
+FAULT_KINDS = {
+    "status",
+    "drop_before",
+    "drop_after",
+    "unauthorized",
+    "quota",
+    "upload_limit",
+    "rate_limit",
+    "slow",
+    "video_not_found",
+}
 _ID_CHARS = string.ascii_letters + string.digits + "-_"
 
 
@@ -115,8 +124,7 @@ class Fault:
         parts = text.split(":")
         if len(parts) < 2:
             raise ValueError(f"fault {text!r} is not op:kind[:nth[:times[:value]]]")
-        fault = cls(parts[0], parts[1], int(parts[2]) if len(parts) > 2 else 1,
-                    int(parts[3]) if len(parts) > 3 else 1)
+        fault = cls(parts[0], parts[1], int(parts[2]) if len(parts) > 2 else 1, int(parts[3]) if len(parts) > 3 else 1)
         if len(parts) > 4:
             if fault.kind == "slow":
                 fault.delay = float(parts[4])
@@ -154,16 +162,32 @@ class ApiError(Exception):
         self.code, self.reason, self.message, self.domain = code, reason, message, domain
 
     def body(self) -> dict[str, Any]:
-        status = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
-                  409: "ALREADY_EXISTS", 429: "RESOURCE_EXHAUSTED"}.get(self.code, "UNAVAILABLE")
-        return {"error": {"code": self.code, "message": self.message,
-                          "errors": [{"message": self.message, "domain": self.domain, "reason": self.reason}],
-                          "status": status}}
+        status = {
+            400: "INVALID_ARGUMENT",
+            401: "UNAUTHENTICATED",
+            403: "PERMISSION_DENIED",
+            404: "NOT_FOUND",
+            409: "ALREADY_EXISTS",
+            429: "RESOURCE_EXHAUSTED",
+        }.get(self.code, "UNAVAILABLE")
+        return {
+            "error": {
+                "code": self.code,
+                "message": self.message,
+                "errors": [{"message": self.message, "domain": self.domain, "reason": self.reason}],
+                "status": status,
+            }
+        }
 
 
 def quota_error() -> ApiError:
-    return ApiError(403, "quotaExceeded", "The request cannot be completed because you have exceeded your "
-                    "<a href=\"/youtube/v3/getting-started#quota\">quota</a>.", "youtube.quota")
+    return ApiError(
+        403,
+        "quotaExceeded",
+        "The request cannot be completed because you have exceeded your "
+        '<a href="/youtube/v3/getting-started#quota">quota</a>.',
+        "youtube.quota",
+    )
 
 
 class EmulatorState:
@@ -251,16 +275,24 @@ class EmulatorState:
                 "quota_used": self.quota_used,
                 "quota_limit": self.quota_limit,
                 "videos": {
-                    vid: {"size": v.size, "sha256": v.sha256, "title": v.resource["snippet"].get("title", ""),
-                          "privacyStatus": v.resource["status"].get("privacyStatus", "")}
+                    vid: {
+                        "size": v.size,
+                        "sha256": v.sha256,
+                        "title": v.resource["snippet"].get("title", ""),
+                        "privacyStatus": v.resource["status"].get("privacyStatus", ""),
+                    }
                     for vid, v in self.videos.items()
                 },
-                "sessions": {sid: {"total": s.total, "received": s.received, "video_id": s.video_id}
-                             for sid, s in self.sessions.items()},
+                "sessions": {
+                    sid: {"total": s.total, "received": s.received, "video_id": s.video_id}
+                    for sid, s in self.sessions.items()
+                },
                 "captions": [dict(c["snippet"], id=cid) for cid, c in self.captions.items()],
                 "thumbnails": dict(self.thumbnails),
-                "playlist_items": [dict(i["snippet"]["resourceId"], playlistId=i["snippet"]["playlistId"], id=pid)
-                                   for pid, i in self.playlist_items.items()],
+                "playlist_items": [
+                    dict(i["snippet"]["resourceId"], playlistId=i["snippet"]["playlistId"], id=pid)
+                    for pid, i in self.playlist_items.items()
+                ],
                 "requests": len(self.log),
                 "faults": [asdict(f) for f in self.faults],
             }
@@ -308,8 +340,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         with self.state.lock:
             self.state.log.append({k: v for k, v in entry.items() if k != "logged"})
 
-    def _send(self, code: int, body: bytes = b"", headers: dict[str, str] | None = None,
-              ctype: str = "application/json; charset=UTF-8") -> None:
+    def _send(
+        self,
+        code: int,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+        ctype: str = "application/json; charset=UTF-8",
+    ) -> None:
         self._log(code)
         self.send_response(code)
         for key, value in (headers or {}).items():
@@ -373,9 +410,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         op = self._op(method, url.path, query)
         self._status = 0
         body = self._read_body()
-        self._entry: dict[str, Any] | None = None if op == "control" else {
-            "op": op, "method": method, "path": url.path, "status": 0,
-            "range": self.headers.get("Content-Range", ""), "bytes": len(body)}
+        self._entry: dict[str, Any] | None = (
+            None
+            if op == "control"
+            else {
+                "op": op,
+                "method": method,
+                "path": url.path,
+                "status": 0,
+                "range": self.headers.get("Content-Range", ""),
+                "bytes": len(body),
+            }
+        )
         fault = self.state.take_fault(op) if op != "control" else None
         try:
             if fault is not None and fault.kind == "slow":
@@ -389,7 +435,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if op not in ("token", "auth", "control", "unknown"):
                 self._check_auth(op)
             handler: Callable[[dict[str, list[str]], bytes], tuple[int, Any, dict[str, str]]] = getattr(
-                self, "_h_" + op.replace(".", "_"), self._h_unknown)
+                self, "_h_" + op.replace(".", "_"), self._h_unknown
+            )
             code, payload, headers = handler(query, body)
             if fault is not None:  # drop_after: the work is done, the answer is lost
                 self._drop()
@@ -415,14 +462,26 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if kind == "quota":
             return quota_error()
         if kind == "upload_limit":
-            return ApiError(400, "uploadLimitExceeded", "The user has exceeded the number of videos they may "
-                            "upload.", "youtube.video")
+            return ApiError(
+                400,
+                "uploadLimitExceeded",
+                "The user has exceeded the number of videos they may upload.",
+                "youtube.video",
+            )
         if kind == "rate_limit":
             return ApiError(403, "rateLimitExceeded", "Rate limit exceeded.", "youtube.quota")
         if kind == "video_not_found":
             return ApiError(404, "videoNotFound", "The video could not be found.", "youtube.video")
-        reasons = {500: "backendError", 502: "badGateway", 503: "backendError", 504: "backendError",
-                   429: "rateLimitExceeded", 400: "badRequest", 403: "forbidden", 404: "notFound"}
+        reasons = {
+            500: "backendError",
+            502: "badGateway",
+            503: "backendError",
+            504: "backendError",
+            429: "rateLimitExceeded",
+            400: "badRequest",
+            403: "forbidden",
+            404: "notFound",
+        }
         return ApiError(fault.status, reasons.get(fault.status, "backendError"), f"Injected error {fault.status}.")
 
     def _check_auth(self, op: str) -> None:
@@ -431,8 +490,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         with self.state.lock:
             entry = self.state.access_tokens.get(token)
         if entry is None or entry[0] < time.time():
-            raise ApiError(401, "authError", "Request had invalid authentication credentials. Expected OAuth 2 "
-                           "access token, login cookie or other valid authentication credential.")
+            raise ApiError(
+                401,
+                "authError",
+                "Request had invalid authentication credentials. Expected OAuth 2 "
+                "access token, login cookie or other valid authentication credential.",
+            )
         if SCOPE not in entry[1] and "https://www.googleapis.com/auth/youtube" not in entry[1]:
             raise ApiError(403, "insufficientPermissions", "Request had insufficient authentication scopes.")
 
@@ -448,8 +511,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             code = "4/emu-" + secrets.token_urlsafe(16)
             with self.state.lock:
-                self.state.codes[code] = {"challenge": q.get("code_challenge", ""), "redirect_uri": redirect,
-                                          "scope": q.get("scope", "")}
+                self.state.codes[code] = {
+                    "challenge": q.get("code_challenge", ""),
+                    "redirect_uri": redirect,
+                    "scope": q.get("scope", ""),
+                }
             params.update(code=code, scope=q.get("scope", ""))
         return 302, None, {"Location": f"{redirect}?{urlencode(params)}"}
 
@@ -470,8 +536,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if scopes is None:
                 raise _OAuthError("invalid_grant", "Token has been expired or revoked.")
             access = state.new_access_token(scopes)
-            return 200, {"access_token": access, "expires_in": 3599, "scope": " ".join(scopes),
-                         "token_type": "Bearer"}, {}
+            return (
+                200,
+                {"access_token": access, "expires_in": 3599, "scope": " ".join(scopes), "token_type": "Bearer"},
+                {},
+            )
         if grant == "authorization_code":
             with state.lock:
                 entry = state.codes.pop(form.get("code", ""), None)
@@ -482,9 +551,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if entry["challenge"] and digest != entry["challenge"]:
                 raise _OAuthError("invalid_grant", "Invalid code verifier.")
             scopes = tuple(entry["scope"].split())
-            return 200, {"access_token": state.new_access_token(scopes), "refresh_token":
-                         state.new_refresh_token(scopes), "expires_in": 3599, "scope": " ".join(scopes),
-                         "token_type": "Bearer"}, {}
+            return (
+                200,
+                {
+                    "access_token": state.new_access_token(scopes),
+                    "refresh_token": state.new_refresh_token(scopes),
+                    "expires_in": 3599,
+                    "scope": " ".join(scopes),
+                    "token_type": "Bearer",
+                },
+                {},
+            )
         raise _OAuthError("unsupported_grant_type", f"Invalid grant_type: {grant}")
 
     # -- videos ----------------------------------------------------------------------------------------------
@@ -576,14 +653,24 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             "kind": "youtube#video",
             "etag": _new_id(27),
             "id": vid,
-            "snippet": {**snippet, "publishedAt": _now(), "channelId": self.state.channel_id,
-                        "channelTitle": self.state.channel_title, "categoryId": str(snippet.get("categoryId", "22")),
-                        "liveBroadcastContent": "none"},
-            "status": {"uploadStatus": "uploaded", "privacyStatus": status.get("privacyStatus", "public"),
-                       "license": "youtube", "embeddable": True, "publicStatsViewable": True,
-                       "selfDeclaredMadeForKids": bool(status.get("selfDeclaredMadeForKids", False)),
-                       "madeForKids": bool(status.get("selfDeclaredMadeForKids", False)),
-                       **({"publishAt": status["publishAt"]} if status.get("publishAt") else {})},
+            "snippet": {
+                **snippet,
+                "publishedAt": _now(),
+                "channelId": self.state.channel_id,
+                "channelTitle": self.state.channel_title,
+                "categoryId": str(snippet.get("categoryId", "22")),
+                "liveBroadcastContent": "none",
+            },
+            "status": {
+                "uploadStatus": "uploaded",
+                "privacyStatus": status.get("privacyStatus", "public"),
+                "license": "youtube",
+                "embeddable": True,
+                "publicStatsViewable": True,
+                "selfDeclaredMadeForKids": bool(status.get("selfDeclaredMadeForKids", False)),
+                "madeForKids": bool(status.get("selfDeclaredMadeForKids", False)),
+                **({"publishAt": status["publishAt"]} if status.get("publishAt") else {}),
+            },
             "processingDetails": {"processingStatus": "processing"},
         }
         video_path = None
@@ -594,8 +681,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         with self.state.lock:
             self.state.videos[vid] = StoredVideo(resource, session.total, session.digest.hexdigest(), video_path)
             item_id = _new_id(20)
-            self.state.playlist_items[item_id] = _playlist_item(item_id, self.state.uploads_playlist, vid,
-                                                                snippet.get("title", ""))
+            self.state.playlist_items[item_id] = _playlist_item(
+                item_id, self.state.uploads_playlist, vid, snippet.get("title", "")
+            )
         session.video_id = vid
 
     def _video(self, video_id: str) -> StoredVideo:
@@ -610,18 +698,30 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         ids = [i for v in query.get("id", []) for i in v.split(",") if i]
         with self.state.lock:
             items = [self.state.videos[i].resource for i in ids if i in self.state.videos]
-        return 200, {"kind": "youtube#videoListResponse", "items": items,
-                     "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)}}, {}
+        return (
+            200,
+            {
+                "kind": "youtube#videoListResponse",
+                "items": items,
+                "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)},
+            },
+            {},
+        )
 
     def _h_videos_update(self, query: dict[str, list[str]], body: bytes) -> tuple[int, Any, dict[str, str]]:
         meta = json.loads(body or b"{}")
         video = self._video(str(meta.get("id", "")))
         parts = query.get("part", [""])[0].split(",")
         if "snippet" in parts and not meta.get("snippet", {}).get("categoryId"):
-            raise ApiError(400, "invalidCategoryId", "snippet.categoryId is required when updating the snippet.",
-                           "youtube.video")
-        _validate_video({"snippet": meta.get("snippet", video.resource["snippet"]),
-                         "status": meta.get("status", {}) if "status" in parts else {}})
+            raise ApiError(
+                400, "invalidCategoryId", "snippet.categoryId is required when updating the snippet.", "youtube.video"
+            )
+        _validate_video(
+            {
+                "snippet": meta.get("snippet", video.resource["snippet"]),
+                "status": meta.get("status", {}) if "status" in parts else {},
+            }
+        )
         self.state.charge("videos.update")
         with self.state.lock:
             if "snippet" in parts:
@@ -635,10 +735,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         st = self.state
         with st.lock:
             count = len(st.videos)
-        item = {"kind": "youtube#channel", "id": st.channel_id,
-                "snippet": {"title": st.channel_title, "description": "Emulated channel", "customUrl": "@cerdas"},
-                "contentDetails": {"relatedPlaylists": {"uploads": st.uploads_playlist}},
-                "statistics": {"videoCount": str(count), "subscriberCount": "0", "viewCount": "0"}}
+        item = {
+            "kind": "youtube#channel",
+            "id": st.channel_id,
+            "snippet": {"title": st.channel_title, "description": "Emulated channel", "customUrl": "@cerdas"},
+            "contentDetails": {"relatedPlaylists": {"uploads": st.uploads_playlist}},
+            "statistics": {"videoCount": str(count), "subscriberCount": "0", "viewCount": "0"},
+        }
         return 200, {"kind": "youtube#channelListResponse", "items": [item]}, {}
 
     # -- captions --------------------------------------------------------------------------------------------
@@ -654,8 +757,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             raw = raw[2:] if raw.startswith(b"\r\n") else raw[1:] if raw.startswith(b"\n") else raw
             sep = b"\r\n\r\n" if b"\r\n\r\n" in raw else b"\n\n"
             _headers, _, content = raw.partition(sep)
-            content = content[:-2] if content.endswith(b"\r\n") else content[:-1] if content.endswith(b"\n") \
-                else content
+            content = (
+                content[:-2] if content.endswith(b"\r\n") else content[:-1] if content.endswith(b"\n") else content
+            )
             parts.append(content)
         if len(parts) != 2:
             raise ApiError(400, "badRequest", "Expected metadata and media parts.")
@@ -678,16 +782,33 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         with self.state.lock:
             for cap in self.state.captions.values():
                 s = cap["snippet"]
-                if (s["videoId"], s["language"], s["name"]) == (snippet["videoId"], snippet.get("language"),
-                                                                 snippet.get("name", "")):
-                    raise ApiError(409, "captionExists", "The video already has a caption track with this "
-                                   "language and name.", "youtube.caption")
+                if (s["videoId"], s["language"], s["name"]) == (
+                    snippet["videoId"],
+                    snippet.get("language"),
+                    snippet.get("name", ""),
+                ):
+                    raise ApiError(
+                        409,
+                        "captionExists",
+                        "The video already has a caption track with this language and name.",
+                        "youtube.caption",
+                    )
         self.state.charge("captions.insert")
         cid = "AUieDa" + _new_id(30)
-        resource = {"kind": "youtube#caption", "etag": _new_id(27), "id": cid,
-                    "snippet": {"videoId": snippet["videoId"], "language": snippet.get("language", ""),
-                                "name": snippet.get("name", ""), "trackKind": "standard", "isDraft":
-                                bool(snippet.get("isDraft", False)), "status": "serving", "lastUpdated": _now()}}
+        resource = {
+            "kind": "youtube#caption",
+            "etag": _new_id(27),
+            "id": cid,
+            "snippet": {
+                "videoId": snippet["videoId"],
+                "language": snippet.get("language", ""),
+                "name": snippet.get("name", ""),
+                "trackKind": "standard",
+                "isDraft": bool(snippet.get("isDraft", False)),
+                "status": "serving",
+                "lastUpdated": _now(),
+            },
+        }
         with self.state.lock:
             self.state.captions[cid] = resource
             self.state.caption_bodies[cid] = media
@@ -727,11 +848,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.state.charge("thumbnails.set")
         with self.state.lock:
             old = self.state.thumbnails.get(video_id, {})
-            self.state.thumbnails[video_id] = {"sha256": hashlib.sha256(body).hexdigest(), "size": len(body),
-                                               "mimetype": ctype, "sets": int(old.get("sets", 0)) + 1}
+            self.state.thumbnails[video_id] = {
+                "sha256": hashlib.sha256(body).hexdigest(),
+                "size": len(body),
+                "mimetype": ctype,
+                "sets": int(old.get("sets", 0)) + 1,
+            }
         url = f"https://i.ytimg.com/vi/{video_id}/default.jpg"
-        return 200, {"kind": "youtube#thumbnailSetResponse",
-                     "items": [{"default": {"url": url, "width": 120, "height": 90}}]}, {}
+        return (
+            200,
+            {"kind": "youtube#thumbnailSetResponse", "items": [{"default": {"url": url, "width": 120, "height": 90}}]},
+            {},
+        )
 
     # -- playlists -------------------------------------------------------------------------------------------
     def _h_playlistItems_list(self, query: dict[str, list[str]], body: bytes) -> tuple[int, Any, dict[str, str]]:
@@ -741,11 +869,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             raise ApiError(404, "playlistNotFound", "The playlist could not be found.", "youtube.playlistItem")
         self.state.charge("playlistItems.list")
         with self.state.lock:
-            items = [i for i in self.state.playlist_items.values() if i["snippet"]["playlistId"] == playlist and
-                     (not video_id or i["snippet"]["resourceId"]["videoId"] == video_id)]
+            items = [
+                i
+                for i in self.state.playlist_items.values()
+                if i["snippet"]["playlistId"] == playlist
+                and (not video_id or i["snippet"]["resourceId"]["videoId"] == video_id)
+            ]
         items = sorted(items, key=lambda i: i["snippet"]["position"], reverse=playlist.startswith("UU"))
-        return 200, {"kind": "youtube#playlistItemListResponse", "items": items[:50],
-                     "pageInfo": {"totalResults": len(items), "resultsPerPage": 50}}, {}
+        return (
+            200,
+            {
+                "kind": "youtube#playlistItemListResponse",
+                "items": items[:50],
+                "pageInfo": {"totalResults": len(items), "resultsPerPage": 50},
+            },
+            {},
+        )
 
     def _h_playlistItems_insert(self, query: dict[str, list[str]], body: bytes) -> tuple[int, Any, dict[str, str]]:
         meta = json.loads(body or b"{}")
@@ -759,8 +898,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         item_id = _new_id(20)
         with self.state.lock:  # YouTube itself happily adds the same video twice: idempotency is the client's job
             item = _playlist_item(item_id, playlist, video_id, video.resource["snippet"].get("title", ""))
-            item["snippet"]["position"] = sum(1 for i in self.state.playlist_items.values()
-                                              if i["snippet"]["playlistId"] == playlist)
+            item["snippet"]["position"] = sum(
+                1 for i in self.state.playlist_items.values() if i["snippet"]["playlistId"] == playlist
+            )
             self.state.playlist_items[item_id] = item
         return 200, item, {}
 
@@ -769,8 +909,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         with self.state.lock:
             item = self.state.playlist_items.get(item_id)
         if item is None or item["snippet"]["playlistId"].startswith("UU"):
-            raise ApiError(404, "playlistItemNotFound", "The playlist item could not be found.",
-                           "youtube.playlistItem")
+            raise ApiError(404, "playlistItemNotFound", "The playlist item could not be found.", "youtube.playlistItem")
         self.state.charge("playlistItems.delete")
         with self.state.lock:
             del self.state.playlist_items[item_id]
@@ -783,8 +922,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if path == "/_emulator/state":
             return 200, self.state.summary(), {}
         if path == "/_emulator/faults" and self.command == "POST":
-            fault = self.state.add_fault(Fault(**{k: v for k, v in data.items() if k in
-                                                  ("op", "kind", "nth", "times", "status", "delay")}))
+            fault = self.state.add_fault(
+                Fault(**{k: v for k, v in data.items() if k in ("op", "kind", "nth", "times", "status", "delay")})
+            )
             return 200, asdict(fault), {}
         if path == "/_emulator/quota" and self.command == "POST":
             self.state.reset_quota(int(data.get("used", 0)), data.get("limit"))
@@ -805,9 +945,18 @@ class _OAuthError(Exception):
 
 
 def _playlist_item(item_id: str, playlist: str, video_id: str, title: str) -> dict[str, Any]:
-    return {"kind": "youtube#playlistItem", "etag": _new_id(27), "id": item_id,
-            "snippet": {"playlistId": playlist, "title": title, "position": 0, "publishedAt": _now(),
-                        "resourceId": {"kind": "youtube#video", "videoId": video_id}}}
+    return {
+        "kind": "youtube#playlistItem",
+        "etag": _new_id(27),
+        "id": item_id,
+        "snippet": {
+            "playlistId": playlist,
+            "title": title,
+            "position": 0,
+            "publishedAt": _now(),
+            "resourceId": {"kind": "youtube#video", "videoId": video_id},
+        },
+    }
 
 
 def _validate_video(meta: dict[str, Any]) -> None:
@@ -819,14 +968,19 @@ def _validate_video(meta: dict[str, Any]) -> None:
         raise ApiError(400, "invalidTitle", "The request metadata specifies an invalid video title.", "youtube.video")
     description = str(snippet.get("description", ""))
     if len(description.encode("utf-8")) > 5000 or "<" in description or ">" in description:
-        raise ApiError(400, "invalidDescription", "The request metadata specifies an invalid video description.",
-                       "youtube.video")
+        raise ApiError(
+            400, "invalidDescription", "The request metadata specifies an invalid video description.", "youtube.video"
+        )
     tags = [str(t) for t in snippet.get("tags", []) or []]
     if sum(len(t) + (2 if " " in t else 0) for t in tags) + max(len(tags) - 1, 0) > 500:
         raise ApiError(400, "invalidTags", "The request metadata specifies invalid video keywords.", "youtube.video")
     if "categoryId" in snippet and str(snippet["categoryId"]) not in CATEGORIES:
-        raise ApiError(400, "invalidCategoryId", "The snippet.categoryId property specifies an invalid category ID.",
-                       "youtube.video")
+        raise ApiError(
+            400,
+            "invalidCategoryId",
+            "The snippet.categoryId property specifies an invalid category ID.",
+            "youtube.video",
+        )
     privacy = status.get("privacyStatus", "public")
     if privacy not in PRIVACY:
         raise ApiError(400, "invalidVideoMetadata", "The request metadata is invalid.", "youtube.video")
@@ -854,8 +1008,15 @@ class _Server(http.server.ThreadingHTTPServer):
 class Emulator:
     """The emulator in a background thread: ``with Emulator(tmp) as emu: ... emu.url ...``."""
 
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0, tls: tuple[Path, Path] | None = None,
-                 quota_limit: int = DAILY_QUOTA, store_media: bool = True) -> None:
+    def __init__(
+        self,
+        root: Path,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: tuple[Path, Path] | None = None,
+        quota_limit: int = DAILY_QUOTA,
+        store_media: bool = True,
+    ) -> None:
         root.mkdir(parents=True, exist_ok=True)
         self.state = EmulatorState(root, quota_limit=quota_limit, store_media=store_media)
         self._server = _Server((host, port), self.state)
@@ -875,8 +1036,9 @@ class Emulator:
         return int(self._server.server_address[1])
 
     def start(self) -> Emulator:
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="youtube-emulator",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="youtube-emulator", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -895,18 +1057,26 @@ class Emulator:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def add_fault(self, op: str, kind: str, nth: int = 1, times: int = 1, status: int = 503,
-                  delay: float = 0.0) -> Fault:
+    def add_fault(
+        self, op: str, kind: str, nth: int = 1, times: int = 1, status: int = 503, delay: float = 0.0
+    ) -> Fault:
         return self.state.add_fault(Fault(op, kind, nth, times, status, delay))
 
     def token_info(self, scopes: tuple[str, ...] = (SCOPE,), expired: bool = False) -> dict[str, Any]:
         """Google-auth "authorized user" JSON for a fresh sign-in (``token_uri`` points here)."""
         access = self.state.new_access_token(scopes, lifetime=-10.0 if expired else 3600.0)
         expiry = datetime.now(UTC) + (timedelta(seconds=-10) if expired else timedelta(hours=1))
-        return {"token": access, "refresh_token": self.state.new_refresh_token(scopes),
-                "token_uri": self.url + "token", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
-                "scopes": list(scopes), "universe_domain": "googleapis.com", "account": "",
-                "expiry": expiry.replace(tzinfo=None).isoformat() + "Z"}
+        return {
+            "token": access,
+            "refresh_token": self.state.new_refresh_token(scopes),
+            "token_uri": self.url + "token",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "scopes": list(scopes),
+            "universe_domain": "googleapis.com",
+            "account": "",
+            "expiry": expiry.replace(tzinfo=None).isoformat() + "Z",
+        }
 
     def write_token(self, path: Path, scopes: tuple[str, ...] = (SCOPE,), expired: bool = False) -> Path:
         """Write a token file (mode 0600) as ``cerdas youtube login`` would have."""
@@ -917,9 +1087,15 @@ class Emulator:
 
     def client_secrets(self) -> dict[str, Any]:
         """An installed-app OAuth client file whose endpoints are this emulator."""
-        return {"installed": {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
-                              "auth_uri": self.url + "o/oauth2/auth", "token_uri": self.url + "token",
-                              "redirect_uris": ["http://localhost"]}}
+        return {
+            "installed": {
+                "client_id": CLIENT_ID,
+                "client_secret": CLIENT_SECRET,
+                "auth_uri": self.url + "o/oauth2/auth",
+                "token_uri": self.url + "token",
+                "redirect_uris": ["http://localhost"],
+            }
+        }
 
     def video_sha256(self) -> list[str]:
         with self.state.lock:
@@ -945,8 +1121,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root = args.state or Path(tempfile.mkdtemp(prefix="cerdas-youtube-emulator-"))
     tls = (args.tls_cert, args.tls_key) if args.tls_cert and args.tls_key else None
-    emu = Emulator(root, host=args.host, port=args.port, tls=tls, quota_limit=args.quota,
-                   store_media=not args.no_store)
+    emu = Emulator(root, host=args.host, port=args.port, tls=tls, quota_limit=args.quota, store_media=not args.no_store)
     for text in args.fault:
         emu.state.add_fault(Fault.parse(text))
     if args.write_token:

@@ -29,26 +29,47 @@ SCRIPT: list[tuple[str, str, str]] = [
     (HOST, "", "Hari ini kita berbincang dengan seorang auditor tentang gratifikasi dalam pelayanan publik."),
     (GUEST, "", "Terima kasih atas undangannya. Saya senang bisa berbagi pengalaman di sini."),
     (HOST, "Apa itu gratifikasi", "Banyak pegawai masih bingung. Sebenarnya apa yang dimaksud dengan gratifikasi?"),
-    (GUEST, "", "Gratifikasi adalah pemberian dalam arti luas kepada pegawai negeri, berupa uang, barang, "
-                "diskon, tiket perjalanan, atau fasilitas lainnya."),
-    (GUEST, "", "Pemberian itu dianggap suap apabila berhubungan dengan jabatan dan berlawanan dengan "
-                "kewajiban atau tugas penerimanya."),
+    (
+        GUEST,
+        "",
+        "Gratifikasi adalah pemberian dalam arti luas kepada pegawai negeri, berupa uang, barang, "
+        "diskon, tiket perjalanan, atau fasilitas lainnya.",
+    ),
+    (
+        GUEST,
+        "",
+        "Pemberian itu dianggap suap apabila berhubungan dengan jabatan dan berlawanan dengan "
+        "kewajiban atau tugas penerimanya.",
+    ),
     (HOST, "", "Jadi bingkisan hari raya dari rekanan kantor juga termasuk gratifikasi?"),
     (GUEST, "", "Betul. Kalau pemberinya punya kepentingan dengan pekerjaan kita, sebaiknya ditolak dengan sopan."),
     (HOST, "Pengalaman menolak", "Apakah Ibu pernah mengalami sendiri tawaran seperti itu?"),
-    (GUEST, "", "Pernah. Setelah pemeriksaan sebuah proyek pengadaan, ada amplop yang diselipkan di dalam map "
-                "laporan."),
+    (
+        GUEST,
+        "",
+        "Pernah. Setelah pemeriksaan sebuah proyek pengadaan, ada amplop yang diselipkan di dalam map laporan.",
+    ),
     (GUEST, "", "Saya kembalikan hari itu juga, lalu saya laporkan kepada unit pengendalian gratifikasi."),
     (HOST, "", "Tidak mudah, ya. Apa yang membuat Ibu tetap teguh?"),
     (GUEST, "", "Saya ingat bahwa kepercayaan masyarakat jauh lebih mahal daripada isi amplop mana pun."),
-    (HOST, "Zona integritas", "Sekarang banyak unit kerja membangun zona integritas menuju WBK dan WBBM. "
-                              "Apa artinya bagi pegawai biasa?"),
+    (
+        HOST,
+        "Zona integritas",
+        "Sekarang banyak unit kerja membangun zona integritas menuju WBK dan WBBM. Apa artinya bagi pegawai biasa?",
+    ),
     (GUEST, "", "Wilayah bebas dari korupsi berarti layanan yang cepat, transparan, dan tanpa pungutan liar."),
-    (GUEST, "", "Setiap pegawai bisa mulai dari hal kecil: menolak titipan, mencatat setiap layanan, "
-                "dan berani melapor."),
+    (
+        GUEST,
+        "",
+        "Setiap pegawai bisa mulai dari hal kecil: menolak titipan, mencatat setiap layanan, dan berani melapor.",
+    ),
     (HOST, "Penutup", "Pesan terakhir untuk para pendengar yang bekerja di pelayanan publik?"),
-    (GUEST, "", "Integritas itu bukan slogan. Integritas adalah pilihan yang kita buat setiap hari, "
-                "bahkan ketika tidak ada yang melihat."),
+    (
+        GUEST,
+        "",
+        "Integritas itu bukan slogan. Integritas adalah pilihan yang kita buat setiap hari, "
+        "bahkan ketika tidak ada yang melihat.",
+    ),
     (HOST, "", "Terima kasih. Sampai jumpa di episode berikutnya dari Podcast Cerdas."),
 ]
 
@@ -81,9 +102,21 @@ def make_sample(out: Path, repeat: int = 1, ff: FFmpeg | None = None) -> list[Li
                 raw = Path(tmp) / f"{round_:03d}-{i:03d}-raw.wav"
                 part = Path(tmp) / f"{round_:03d}-{i:03d}.wav"
                 _espeak(text, voice, wpm, raw)
-                ff.run(["-y", "-i", str(raw), "-af",
+                ff.run(
+                    [
+                        "-y",
+                        "-i",
+                        str(raw),
+                        "-af",
                         f"volume={gain}dB,aresample=44100,apad=pad_dur={PAUSE}",
-                        "-ac", "2", "-c:a", "pcm_s16le", str(part)], source=raw)
+                        "-ac",
+                        "2",
+                        "-c:a",
+                        "pcm_s16le",
+                        str(part),
+                    ],
+                    source=raw,
+                )
                 length = ff.probe(part).duration
                 lines.append(Line(speaker, text, clock, clock + length - PAUSE))
                 clock += length

@@ -47,8 +47,20 @@ STAGING_PREFIX = ".feed.new-"
 RETIRED_PREFIX = ".feed.old-"
 PAGE_ART = 600
 ICON = 192
-_MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-           "November", "Desember")
+_MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 _TRANSCRIPT_LABELS = {
     "vtt": ("WebVTT (.vtt)", "text/vtt"),
     "srt": ("SubRip (.srt)", "application/x-subrip"),
@@ -110,8 +122,9 @@ class Paragraph:
     text: str
 
 
-def paragraphs(segments: list[Segment], max_seconds: float = 45.0, gap: float = 2.0,
-               max_chars: int = 700) -> list[Paragraph]:
+def paragraphs(
+    segments: list[Segment], max_seconds: float = 45.0, gap: float = 2.0, max_chars: int = 700
+) -> list[Paragraph]:
     """Group segments into paragraphs: a new one at a new speaker, a pause, or after ``max_seconds``/``max_chars``.
     Two paragraphs never start in the same second (their anchors must be unique)."""
     out: list[Paragraph] = []
@@ -128,8 +141,13 @@ def paragraphs(segments: list[Segment], max_seconds: float = 45.0, gap: float = 
         text = " ".join(seg.text.split())
         if not text:
             continue
-        new = not texts or seg.speaker != speaker or seg.start - end > gap or seg.start - start >= max_seconds \
+        new = (
+            not texts
+            or seg.speaker != speaker
+            or seg.start - end > gap
+            or seg.start - start >= max_seconds
             or sum(len(x) for x in texts) >= max_chars
+        )
         if new and texts and int(seg.start) <= int(start):
             new = False
         if new:
@@ -189,8 +207,9 @@ def _kicker(item: FeedEpisode) -> str:
     return " · ".join(parts)
 
 
-def render_episode(env: Environment, settings: Settings, item: FeedEpisode, segments: list[Segment],
-                   now: datetime) -> str:
+def render_episode(
+    env: Environment, settings: Settings, item: FeedEpisode, segments: list[Segment], now: datetime
+) -> str:
     """The episode page ``episodes/<slug>/index.html``."""
     ep = item.episode
     root = "../../"
@@ -374,8 +393,13 @@ def _clean_leftovers(parent: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def build_site(ws: Workspace, settings: Settings, now: datetime | None = None, current: Episode | None = None,
-               reporter: Reporter | None = None) -> SiteResult:
+def build_site(
+    ws: Workspace,
+    settings: Settings,
+    now: datetime | None = None,
+    current: Episode | None = None,
+    reporter: Reporter | None = None,
+) -> SiteResult:
     """Rebuild ``feed/`` from every episode: stage, check, add the search page, swap. Raises
     :class:`~cerdas.feed_rules.FeedCheckError` (published folder untouched) when the new feed breaks a rule."""
     from cerdas.feed.searchpage import build_search_page
@@ -442,8 +466,9 @@ FEED_INPUT_STAGES = ("tag", "transcribe", "youtube")
 """The stages whose results the feed and the pages show."""
 
 
-def site_inputs(ws: Workspace, settings: Settings, current: Episode | None = None,
-                now: datetime | None = None) -> dict[str, Any]:
+def site_inputs(
+    ws: Workspace, settings: Settings, current: Episode | None = None, now: datetime | None = None
+) -> dict[str, Any]:
     """Everything the built ``feed/`` depends on, for the stage fingerprint: every episode's metadata and
     results, the transcript files, the show settings and artwork, which scheduled episodes are due, the code."""
     now = now or datetime.now(UTC)
@@ -453,19 +478,22 @@ def site_inputs(ws: Workspace, settings: Settings, current: Episode | None = Non
         meta = ep.to_dict()
         meta["stages"] = {
             name: [rec.fingerprint, rec.outputs, rec.data]
-            for name, rec in ep.stages.items() if name in FEED_INPUT_STAGES
+            for name, rec in ep.stages.items()
+            if name in FEED_INPUT_STAGES
         }
         meta.pop("created", None)
         try:
             due = published_at(ep) <= now
         except CerdasError:
             due = None
-        state.append({
-            "meta": meta,
-            "due": due,
-            "transcripts": [_file_state(ws.transcripts_dir / f"{ep.slug}.{k}") for k in urls.TRANSCRIPT_KINDS],
-            "cover": _file_state(ws.resolve(ep.cover)) if ep.cover else None,
-        })
+        state.append(
+            {
+                "meta": meta,
+                "due": due,
+                "transcripts": [_file_state(ws.transcripts_dir / f"{ep.slug}.{k}") for k in urls.TRANSCRIPT_KINDS],
+                "cover": _file_state(ws.resolve(ep.cover)) if ep.cover else None,
+            }
+        )
     return {
         "format": [SITE_FORMAT, __version__, _package_hash()],
         "show": asdict(settings.show),

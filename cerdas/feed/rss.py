@@ -98,8 +98,9 @@ def parse_when(text: str) -> datetime:
     try:
         when = datetime.fromisoformat(text.strip())
     except ValueError as exc:
-        raise CerdasError(f"not a date and time: {text!r} (expected e.g. 2025-07-01T09:00 or 2025-07-01 09:00+07:00)"
-                          ) from exc
+        raise CerdasError(
+            f"not a date and time: {text!r} (expected e.g. 2025-07-01T09:00 or 2025-07-01 09:00+07:00)"
+        ) from exc
     return when.astimezone() if when.tzinfo is None else when
 
 
@@ -125,8 +126,7 @@ def _youtube_public(record: dict[str, object], now: datetime) -> bool:
         return False
 
 
-def _feed_episode(ws: Workspace, settings: Settings, episode: Episode, when: datetime,
-                  now: datetime) -> FeedEpisode:
+def _feed_episode(ws: Workspace, settings: Settings, episode: Episode, when: datetime, now: datetime) -> FeedEpisode:
     tag = episode.stages["tag"]
     audio = ws.resolve(tag.outputs["mp3"])
     size = audio.stat().st_size if audio.is_file() else int(tag.data.get("bytes", 0))
@@ -153,8 +153,9 @@ def _feed_episode(ws: Workspace, settings: Settings, episode: Episode, when: dat
     )
 
 
-def select_episodes(ws: Workspace, settings: Settings, now: datetime | None = None,
-                    current: Episode | None = None) -> Selection:
+def select_episodes(
+    ws: Workspace, settings: Settings, now: datetime | None = None, current: Episode | None = None
+) -> Selection:
     """Every episode of the workspace sorted into public (newest first), drafts, scheduled and unfinished.
     ``current`` replaces the stored copy of that episode (the one a running publish holds in memory)."""
     now = now or datetime.now(UTC)
@@ -183,8 +184,11 @@ def _extras_html(settings: Settings, item: FeedEpisode) -> list[str]:
     if ep.guests:
         parts.append(f"<p>Tamu: {escape(', '.join(ep.guests))}</p>")
     page = urls.episode_page_url(settings, ep.slug)
-    label = "Halaman episode dan transkrip" if "vtt" in item.transcripts or "json" in item.transcripts \
+    label = (
+        "Halaman episode dan transkrip"
+        if "vtt" in item.transcripts or "json" in item.transcripts
         else "Halaman episode"
+    )
     parts.append(f'<p><a href="{escape(page)}">{label}</a></p>')
     if item.youtube_url:
         parts.append(f'<p><a href="{escape(item.youtube_url)}">Tonton di YouTube</a></p>')
@@ -267,10 +271,14 @@ def build_feed(settings: Settings, items: list[FeedEpisode], now: datetime | Non
         pext: PodcastIndexEntryExtension = getattr(entry, EXTENSION_NAME)
         for kind, mime in TRANSCRIPT_TYPES.items():
             if kind in item.transcripts:
-                pext.podcast_transcript(Transcript(
-                    urls.transcript_url(settings, ep.slug, kind), mime, show.language,
-                    "captions" if kind == "vtt" else "",
-                ))
+                pext.podcast_transcript(
+                    Transcript(
+                        urls.transcript_url(settings, ep.slug, kind),
+                        mime,
+                        show.language,
+                        "captions" if kind == "vtt" else "",
+                    )
+                )
         if ep.chapters:
             pext.podcast_chapters(urls.chapters_url(settings, ep.slug))
         for guest in ep.guests:

@@ -31,13 +31,21 @@ NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS, "content": CO
 ARTWORK_MIN, ARTWORK_MAX = 1400, 3000
 MAX_DESCRIPTION_BYTES = 4000
 ENCLOSURE_TYPES = ("audio/mpeg", "audio/x-m4a", "video/mp4", "video/quicktime", "audio/mp4")
-TRANSCRIPT_TYPES = ("text/vtt", "application/x-subrip", "application/srt", "application/json", "text/html",
-                    "text/plain")
+TRANSCRIPT_TYPES = (
+    "text/vtt",
+    "application/x-subrip",
+    "application/srt",
+    "application/json",
+    "text/html",
+    "text/plain",
+)
 EPISODE_TYPES = ("full", "trailer", "bonus")
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>?")
-_RFC822 = re.compile(r"^(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d{1,2} "
-                     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} "
-                     r"\d{2}:\d{2}(?::\d{2})? (?:[+-]\d{4}|GMT|UT|[ECMP][SD]T|Z)$")
+_RFC822 = re.compile(
+    r"^(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d{1,2} "
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} "
+    r"\d{2}:\d{2}(?::\d{2})? (?:[+-]\d{4}|GMT|UT|[ECMP][SD]T|Z)$"
+)
 _DURATION = re.compile(r"^(?:\d+|(?:\d+:)?[0-5]?\d:[0-5]\d)$")
 
 APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -51,23 +59,54 @@ APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
     "Health & Fitness": ("Alternative Health", "Fitness", "Medicine", "Mental Health", "Nutrition", "Sexuality"),
     "Kids & Family": ("Education for Kids", "Parenting", "Pets & Animals", "Stories for Kids"),
     "Leisure": (
-        "Animation & Manga", "Automotive", "Aviation", "Crafts", "Games", "Hobbies", "Home & Garden",
+        "Animation & Manga",
+        "Automotive",
+        "Aviation",
+        "Crafts",
+        "Games",
+        "Hobbies",
+        "Home & Garden",
         "Video Games",
     ),
     "Music": ("Music Commentary", "Music History", "Music Interviews"),
     "News": (
-        "Business News", "Daily News", "Entertainment News", "News Commentary", "Politics", "Sports News",
+        "Business News",
+        "Daily News",
+        "Entertainment News",
+        "News Commentary",
+        "Politics",
+        "Sports News",
         "Tech News",
     ),
     "Religion & Spirituality": ("Buddhism", "Christianity", "Hinduism", "Islam", "Judaism", "Religion", "Spirituality"),
     "Science": (
-        "Astronomy", "Chemistry", "Earth Sciences", "Life Sciences", "Mathematics", "Natural Sciences", "Nature",
-        "Physics", "Social Sciences",
+        "Astronomy",
+        "Chemistry",
+        "Earth Sciences",
+        "Life Sciences",
+        "Mathematics",
+        "Natural Sciences",
+        "Nature",
+        "Physics",
+        "Social Sciences",
     ),
     "Society & Culture": ("Documentary", "Personal Journals", "Philosophy", "Places & Travel", "Relationships"),
     "Sports": (
-        "Baseball", "Basketball", "Cricket", "Fantasy Sports", "Football", "Golf", "Hockey", "Rugby", "Running",
-        "Soccer", "Swimming", "Tennis", "Volleyball", "Wilderness", "Wrestling",
+        "Baseball",
+        "Basketball",
+        "Cricket",
+        "Fantasy Sports",
+        "Football",
+        "Golf",
+        "Hockey",
+        "Rugby",
+        "Running",
+        "Soccer",
+        "Swimming",
+        "Tennis",
+        "Volleyball",
+        "Wilderness",
+        "Wrestling",
     ),
     "Technology": (),
     "True Crime": (),
@@ -192,7 +231,7 @@ def _local_file(feed_dir: Path, base_url: str, url: str) -> Path | None:
     """The file in ``feed/`` that ``url`` points to, or ``None`` when it is not under ``base_url``."""
     if not url.startswith(base_url):
         return None
-    rel = unquote(url[len(base_url):].split("#", 1)[0].split("?", 1)[0])
+    rel = unquote(url[len(base_url) :].split("#", 1)[0].split("?", 1)[0])
     parts = [p for p in rel.split("/") if p and p != "."]
     if ".." in parts:
         return None
@@ -206,7 +245,7 @@ def check_feed(feed_dir: Path, settings: Settings, now: datetime | None = None) 
     Errors: missing required tags, artwork off the rules, descriptions over 4000 bytes, an enclosure missing from
     ``feed/`` or of another size than its ``length``, a wrong type, duplicate guids or enclosures, invalid dates,
     missing transcript or chapters files. Warnings: things apps cope with (no episodes yet, no owner e-mail)."""
-    from lxml import etree  # type: ignore[import-untyped]
+    from lxml import etree
 
     now = now or datetime.now(UTC)
     base = settings.base_url
@@ -308,8 +347,11 @@ def check_feed(feed_dir: Path, settings: Settings, now: datetime | None = None) 
         for tag in ("description", "content:encoded"):
             body = text(item, tag)
             if len(body.encode("utf-8")) > MAX_DESCRIPTION_BYTES:
-                err(where, f"<{tag}> is {len(body.encode('utf-8'))} bytes; Apple's limit is {MAX_DESCRIPTION_BYTES} "
-                           "(shorten the episode description)")
+                err(
+                    where,
+                    f"<{tag}> is {len(body.encode('utf-8'))} bytes; Apple's limit is {MAX_DESCRIPTION_BYTES} "
+                    "(shorten the episode description)",
+                )
         if not text(item, "description"):
             warn(where, "<description> is empty")
         enclosure = item.find("enclosure")
@@ -349,8 +391,13 @@ def check_feed(feed_dir: Path, settings: Settings, now: datetime | None = None) 
             local = _local_file(feed_dir, base, item_image.get("href", ""))
             if local is not None:
                 for level, message in artwork_problems(local):
-                    out.append(Violation("warning" if level == "error" else level, f"{where} <itunes:image>",
-                                         f"{message} (episode cover)"))
+                    out.append(
+                        Violation(
+                            "warning" if level == "error" else level,
+                            f"{where} <itunes:image>",
+                            f"{message} (episode cover)",
+                        )
+                    )
         for transcript in item.findall("podcast:transcript", NS):
             url, mime = transcript.get("url", ""), transcript.get("type", "")
             if mime not in TRANSCRIPT_TYPES:

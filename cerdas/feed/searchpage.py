@@ -39,8 +39,18 @@ class Pagefind:
 
     def index(self, site: Path, glob: str, output_subdir: str, language: str) -> None:
         """Index the pages of ``site`` matching ``glob`` into ``site/output_subdir``, all as ``language``."""
-        args = [str(self.binary), "--site", str(site), "--glob", glob, "--output-subdir", output_subdir,
-                "--force-language", language, "--quiet"]
+        args = [
+            str(self.binary),
+            "--site",
+            str(site),
+            "--glob",
+            glob,
+            "--output-subdir",
+            output_subdir,
+            "--force-language",
+            language,
+            "--quiet",
+        ]
         try:
             done = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
@@ -71,8 +81,11 @@ def render_search_page(settings: Settings, now: datetime | None = None) -> str:
 
     env = environment()
     context = base_context(settings, "../", urls.absolute(settings, "search/"), now or datetime.now(UTC))
-    context.update(page_title=f"Cari episode — {settings.show.title}", og_title=f"Cari episode — {settings.show.title}",
-                   nav="search")
+    context.update(
+        page_title=f"Cari episode — {settings.show.title}",
+        og_title=f"Cari episode — {settings.show.title}",
+        nav="search",
+    )
     return env.get_template("search.html").render(**context)
 
 

@@ -144,8 +144,12 @@ class FFmpeg:
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             if "moov atom not found" in proc.stderr:
-                raise FFmpegError("truncated or unfinished MP4/M4A/MOV: its index ('moov') is missing; the "
-                                  "recording was probably not stopped properly", path, proc.stderr)
+                raise FFmpegError(
+                    "truncated or unfinished MP4/M4A/MOV: its index ('moov') is missing; the "
+                    "recording was probably not stopped properly",
+                    path,
+                    proc.stderr,
+                )
             if "Permission denied" in proc.stderr:
                 raise FFmpegError("permission denied: the file cannot be read", path, proc.stderr)
             said = _last_line(proc.stderr).replace(f"{path}: ", "")
@@ -155,11 +159,7 @@ class FFmpeg:
         fmt = info.get("format", {})
         audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
         video = next(
-            (
-                s
-                for s in streams
-                if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")
-            ),
+            (s for s in streams if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")),
             None,
         )
         duration = _num(fmt.get("duration")) or (_num(audio.get("duration")) if audio else 0.0)
@@ -229,8 +229,12 @@ class FFmpeg:
                     if last:
                         cmd += ["-progress", "pipe:1"]
                     proc = subprocess.Popen(
-                        [*cmd, *args], stdin=previous if previous is not None else subprocess.DEVNULL,
-                        stdout=subprocess.PIPE, stderr=errs[i], text=last, cwd=cwd,
+                        [*cmd, *args],
+                        stdin=previous if previous is not None else subprocess.DEVNULL,
+                        stdout=subprocess.PIPE,
+                        stderr=errs[i],
+                        text=last,
+                        cwd=cwd,
                     )
                     if previous is not None:
                         previous.close()  # the child holds it now; a dead reader must give the writer EPIPE
@@ -288,8 +292,18 @@ class FFmpeg:
         amap = f"0:{stream}" if stream is not None else "0:a:0"
         level = ["-loglevel", "level+info"] if check_errors else []
         result = self.run(
-            [*level, "-i", str(path), "-map", amap, "-af", f"{chain}ebur128=peak=true:framelog=verbose",
-             "-f", "null", "-"],
+            [
+                *level,
+                "-i",
+                str(path),
+                "-map",
+                amap,
+                "-af",
+                f"{chain}ebur128=peak=true:framelog=verbose",
+                "-f",
+                "null",
+                "-",
+            ],
             source=path,
             progress=progress,
         )
@@ -306,7 +320,7 @@ def error_lines(stderr: str) -> list[str]:
         for marker in ("[error] ", "[fatal] "):
             at = line.find(marker)
             if at >= 0:
-                text = line[at + len(marker):].strip()
+                text = line[at + len(marker) :].strip()
                 if text and not text.startswith("Last message repeated"):
                     found.append(text)
                 break

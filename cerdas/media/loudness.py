@@ -86,21 +86,32 @@ def _mp3(audio: AudioSettings) -> list[str]:
     return ["-map", "0:a", "-c:a", "libmp3lame", "-b:a", f"{audio.bitrate_kbps}k"]
 
 
-def analyse(ff: FFmpeg, source: Path, workdir: Path, audio: AudioSettings, reporter: Reporter,
-            duration: float) -> Loudness:
+def analyse(
+    ff: FFmpeg, source: Path, workdir: Path, audio: AudioSettings, reporter: Reporter, duration: float
+) -> Loudness:
     """Level ``source`` once into ``workdir/LEVELLED`` (32-bit float WAV) and measure it on the way.
 
     decode + level (to the file and on) | ``ebur128``. Every later pass reads the levelled file instead of
     decoding and levelling the source again.
     """
-    tee = (f"[f=wav:rf64=auto:onfail=abort]{LEVELLED}"
-           f"|[f=f32le:onfail=abort]pipe:1")
+    tee = f"[f=wav:rf64=auto:onfail=abort]{LEVELLED}|[f=f32le:onfail=abort]pipe:1"
     bar = reporter.progress("Meratakan suara", duration)
     try:
         runs = ff.pipeline(
             [
-                ["-i", str(source), "-map", "0:a:0", "-af", ",".join(level_filters(audio)), "-c:a", "pcm_f32le",
-                 "-f", "tee", tee],
+                [
+                    "-i",
+                    str(source),
+                    "-map",
+                    "0:a:0",
+                    "-af",
+                    ",".join(level_filters(audio)),
+                    "-c:a",
+                    "pcm_f32le",
+                    "-f",
+                    "tee",
+                    tee,
+                ],
                 [*_raw(audio), "-i", "pipe:0", "-af", "ebur128=framelog=verbose", "-f", "null", "-"],
             ],
             source=source,
@@ -112,8 +123,9 @@ def analyse(ff: FFmpeg, source: Path, workdir: Path, audio: AudioSettings, repor
     return parse_loudness(runs[-1].stderr, source, runs[-1].seconds)
 
 
-def probe_shift(ff: FFmpeg, levelled: Path, audio: AudioSettings, duration: float, gain_db: float,
-                limit_dbtp: float) -> float:
+def probe_shift(
+    ff: FFmpeg, levelled: Path, audio: AudioSettings, duration: float, gain_db: float, limit_dbtp: float
+) -> float:
     """How far the limiter and encoder move loudness, learnt on a minute of excerpts spread over the episode.
 
     Excerpts of the levelled file are measured, limited, encoded and measured again; the difference between what
@@ -145,8 +157,18 @@ def probe_shift(ff: FFmpeg, levelled: Path, audio: AudioSettings, duration: floa
     return max(-3.0, min(3.0, encoded.integrated - (excerpts.integrated + gain_db)))
 
 
-def encode(ff: FFmpeg, workdir: Path, name: str, audio: AudioSettings, gain_db: float, limit_dbtp: float,
-           reporter: Reporter, duration: float, label: str, recording: Path) -> Loudness:
+def encode(
+    ff: FFmpeg,
+    workdir: Path,
+    name: str,
+    audio: AudioSettings,
+    gain_db: float,
+    limit_dbtp: float,
+    reporter: Reporter,
+    duration: float,
+    label: str,
+    recording: Path,
+) -> Loudness:
     """Gain + limiter on the levelled file | MP3 encoder (to ``workdir/name`` and on) | ``ebur128`` on the MP3.
 
     Returns the loudness of the MP3 as written (decoded from the very bytes that go to the file). Errors name
@@ -157,8 +179,10 @@ def encode(ff: FFmpeg, workdir: Path, name: str, audio: AudioSettings, gain_db: 
     # The tee muxer writes the file (with its Xing/LAME header) and feeds the meter from the same packets.
     # The name is relative to workdir so that no path characters reach tee's own syntax.
     # onfail=abort: tee's default carries on with the other slave when the file cannot be written (disk full).
-    tee = (f"[f=mp3:onfail=abort:id3v2_version=0:write_xing=1]{name}"
-           f"|[f=mp3:onfail=abort:id3v2_version=0:write_xing=0]pipe:1")
+    tee = (
+        f"[f=mp3:onfail=abort:id3v2_version=0:write_xing=1]{name}"
+        f"|[f=mp3:onfail=abort:id3v2_version=0:write_xing=0]pipe:1"
+    )
     bar = reporter.progress(label, duration)
     try:
         runs = ff.pipeline(
@@ -178,13 +202,16 @@ def encode(ff: FFmpeg, workdir: Path, name: str, audio: AudioSettings, gain_db: 
     expected = audio.bitrate_kbps * 1000 / 8 * loud.duration
     written = (workdir / name).stat().st_size if (workdir / name).exists() else 0
     if written < 0.97 * expected:
-        raise MediaError(f"the encoded file is incomplete ({written} of about {int(expected)} bytes written; "
-                         "is the disk full?)", workdir / name)
+        raise MediaError(
+            f"the encoded file is incomplete ({written} of about {int(expected)} bytes written; is the disk full?)",
+            workdir / name,
+        )
     return loud
 
 
-def normalise(ff: FFmpeg, source: Path, target: Path, audio: AudioSettings, reporter: Reporter,
-              before: Loudness, duration: float) -> NormaliseResult:
+def normalise(
+    ff: FFmpeg, source: Path, target: Path, audio: AudioSettings, reporter: Reporter, before: Loudness, duration: float
+) -> NormaliseResult:
     """Level ``source`` and write an MP3 at ``target`` that measures as close to the target as it gets.
 
     Intermediates live in a temporary folder beside ``target``; ``target`` appears only at the end, by rename.
@@ -198,8 +225,9 @@ def normalise(ff: FFmpeg, source: Path, target: Path, audio: AudioSettings, repo
             levelled = analyse(ff, source, workdir, audio, reporter, duration)
         except FFmpegError as exc:
             if exc.no_space:
-                raise MediaError("no space left on the device while levelling the episode; nothing was "
-                                 "replaced", target) from exc
+                raise MediaError(
+                    "no space left on the device while levelling the episode; nothing was replaced", target
+                ) from exc
             raise
         if not math.isfinite(levelled.integrated) or levelled.integrated <= -69.0:
             raise MediaError("nothing audible left after levelling (silence?)", source)
@@ -216,12 +244,16 @@ def normalise(ff: FFmpeg, source: Path, target: Path, audio: AudioSettings, repo
                 after = encode(ff, workdir, "encoded.mp3", audio, gain, limit, reporter, duration, label, source)
             except FFmpegError as exc:
                 if exc.no_space:
-                    raise MediaError("no space left on the device while encoding the episode; nothing was "
-                                     "replaced", target) from exc
+                    raise MediaError(
+                        "no space left on the device while encoding the episode; nothing was replaced", target
+                    ) from exc
                 raise
             if after.duration < levelled.duration - 0.5:  # a write that failed quietly somewhere in the chain
-                raise MediaError(f"the encoded episode is {after.duration:.1f} s long, the levelled recording "
-                                 f"{levelled.duration:.1f} s; is the disk full?", target)
+                raise MediaError(
+                    f"the encoded episode is {after.duration:.1f} s long, the levelled recording "
+                    f"{levelled.duration:.1f} s; is the disk full?",
+                    target,
+                )
             off = audio.target_lufs - after.integrated
             peak_over = after.true_peak - audio.true_peak
             if (abs(off) <= CLOSE_ENOUGH and peak_over <= 0.0) or passes == MAX_PASSES:

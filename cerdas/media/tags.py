@@ -90,8 +90,15 @@ def write_tags(path: Path, episode: Episode, settings: Settings, duration: float
         if episode.guid:
             tags.add(TGID(encoding=3, text=episode.guid))
         tags.add(TLEN(encoding=3, text=str(int(duration * 1000))))
-        tags.add(APIC(encoding=3, mime="image/jpeg", type=3, desc="Cover",
-                      data=jpeg_bytes(cover_path(episode, settings), COVER_MAX)))
+        tags.add(
+            APIC(
+                encoding=3,
+                mime="image/jpeg",
+                type=3,
+                desc="Cover",
+                data=jpeg_bytes(cover_path(episode, settings), COVER_MAX),
+            )
+        )
         chapters = sorted(episode.chapters, key=lambda c: c.start)
         end_ms = int(duration * 1000)
         ids = []
@@ -105,8 +112,14 @@ def write_tags(path: Path, episode: Episode, settings: Settings, duration: float
                 sub.append(WXXX(encoding=3, desc="chapter url", url=chapter.url))
             tags.add(CHAP(element_id=element, start_time=start, end_time=max(stop, start), sub_frames=sub))
         if ids:
-            tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
-                          sub_frames=[TIT2(encoding=3, text="Daftar bab")]))
+            tags.add(
+                CTOC(
+                    element_id="toc",
+                    flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                    child_element_ids=ids,
+                    sub_frames=[TIT2(encoding=3, text="Daftar bab")],
+                )
+            )
         tags.update_to_v23()
         tags.save(path, v2_version=3)
         _sort_chapter_frames(path)
@@ -188,5 +201,6 @@ class TagStage:
         size = target.stat().st_size
         data = {"bytes": size, "duration": round(duration, 3), "sha256": sha256_file(target)}
         chapters = f", {len(episode.chapters)} chapters" if episode.chapters else ""
-        return StageOutput(outputs={"mp3": audio_path(episode)}, data=data,
-                           summary=f"ID3v2.3{chapters}, {size / 1e6:.1f} MB")
+        return StageOutput(
+            outputs={"mp3": audio_path(episode)}, data=data, summary=f"ID3v2.3{chapters}, {size / 1e6:.1f} MB"
+        )

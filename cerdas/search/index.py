@@ -243,8 +243,9 @@ def _term(raw_words: list[str], prefix: bool, quoted: bool, stem: Stemmer) -> Te
     if not raw_words:
         return None
     if len(raw_words) > MAX_PHRASE_WORDS:
-        raise QueryError(f"a phrase of {len(raw_words)} words is too long to search for; "
-                         f"use at most {MAX_PHRASE_WORDS}")
+        raise QueryError(
+            f"a phrase of {len(raw_words)} words is too long to search for; use at most {MAX_PHRASE_WORDS}"
+        )
     if quoted or len(raw_words) > 1:
         return Term("phrase", tuple(raw_words), prefix_last=prefix and len(raw_words[-1]) >= MIN_PREFIX)
     word = raw_words[0]
@@ -298,8 +299,10 @@ def parse_query(text: str) -> Query:
         pending_or = pending_not = False
         count = sum(len(g) for g in groups) + len(excluded)
         if count > MAX_TERMS:
-            raise QueryError(f"the query has more than {MAX_TERMS} words and phrases; shorten it "
-                             f'(put a passage in "quotes" to find it as a phrase)')
+            raise QueryError(
+                f"the query has more than {MAX_TERMS} words and phrases; shorten it "
+                f'(put a passage in "quotes" to find it as a phrase)'
+            )
     if not groups:
         if excluded:
             raise QueryError("the query only excludes words (-word); add a word to look for")
@@ -325,8 +328,9 @@ def highlight_spans(text: str, query: Query) -> list[tuple[int, int]]:
     while i < len(tokens):
         word = folded[i]
         covered = max((p.matches(folded, i, stem) for p in phrases), default=0) if phrases else 0
-        if not covered and (word in exact or (families and stem.stem(word) in families)
-                            or (prefixes and word.startswith(prefixes))):
+        if not covered and (
+            word in exact or (families and stem.stem(word) in families) or (prefixes and word.startswith(prefixes))
+        ):
             covered = 1
         if covered:
             start, end = tokens[i].start(), tokens[i + covered - 1].end()
@@ -427,11 +431,16 @@ def episode_entry(ws: Workspace, episode: Episode, inputs: dict[str, Any] | None
             if seg.text.strip():
                 docs.append(Document("segment", seg.text.strip(), seg.start, seg.end, seg.speaker))
     return EpisodeEntry(
-        slug=episode.slug, title=episode.title, number=episode.number, pub_date=episode.pub_date,
-        draft=episode.draft, video_id=inputs["video_id"], fingerprint=fingerprint(inputs),
-        signature=_signature(ws, episode.slug), documents=docs,
+        slug=episode.slug,
+        title=episode.title,
+        number=episode.number,
+        pub_date=episode.pub_date,
+        draft=episode.draft,
+        video_id=inputs["video_id"],
+        fingerprint=fingerprint(inputs),
+        signature=_signature(ws, episode.slug),
+        documents=docs,
     )
-
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -575,8 +584,9 @@ class SearchIndex:
             if version == 0 and not readonly and not self.db.execute("SELECT 1 FROM sqlite_master").fetchone():
                 self.db.executescript(_SCHEMA)
             elif version != INDEX_VERSION:
-                raise CerdasError(f"search index is of version {version}, not {INDEX_VERSION}; "
-                                  "run 'cerdas index --rebuild'", path)
+                raise CerdasError(
+                    f"search index is of version {version}, not {INDEX_VERSION}; run 'cerdas index --rebuild'", path
+                )
         except sqlite3.DatabaseError as exc:
             raise CerdasError(f"search index is unreadable ({exc}); run 'cerdas index --rebuild'", path) from exc
         self.stemmer = stemmer()
@@ -619,15 +629,27 @@ class SearchIndex:
             cursor = self.db.execute(
                 "INSERT INTO episodes (slug, title, number, pub_date, draft, video_id, fingerprint, signature, "
                 "first_doc, last_doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (entry.slug, entry.title, entry.number, entry.pub_date, int(entry.draft), entry.video_id,
-                 entry.fingerprint, entry.signature, first, first + len(rows) - 1),
+                (
+                    entry.slug,
+                    entry.title,
+                    entry.number,
+                    entry.pub_date,
+                    int(entry.draft),
+                    entry.video_id,
+                    entry.fingerprint,
+                    entry.signature,
+                    first,
+                    first + len(rows) - 1,
+                ),
             )
             self.db.executemany(
                 'INSERT INTO docs (id, kind, start, "end", speaker, body, stems) VALUES (?, ?, ?, ?, ?, ?, ?)',
                 [(first + i, *row) for i, row in enumerate(rows)],
             )
-            self.db.execute("INSERT INTO episode_fts (rowid, body, stems) VALUES (?, ?, ?)",
-                            (cursor.lastrowid, *_joined([(r[4], r[5]) for r in rows])))
+            self.db.execute(
+                "INSERT INTO episode_fts (rowid, body, stems) VALUES (?, ?, ?)",
+                (cursor.lastrowid, *_joined([(r[4], r[5]) for r in rows])),
+            )
             self.db.executemany("INSERT OR IGNORE INTO vocab VALUES (?, ?)", prepared.new_words)
 
     def _delete(self, slug: str) -> None:
@@ -636,10 +658,13 @@ class SearchIndex:
             return
         episode_id, first, last = found
         # episode_fts keeps no copy of its text: removing a row takes the exact text that was indexed.
-        texts = self.db.execute("SELECT body, stems FROM docs WHERE id BETWEEN ? AND ? ORDER BY id",
-                                (first, last)).fetchall()
-        self.db.execute("INSERT INTO episode_fts (episode_fts, rowid, body, stems) VALUES ('delete', ?, ?, ?)",
-                        (episode_id, *_joined(texts)))
+        texts = self.db.execute(
+            "SELECT body, stems FROM docs WHERE id BETWEEN ? AND ? ORDER BY id", (first, last)
+        ).fetchall()
+        self.db.execute(
+            "INSERT INTO episode_fts (episode_fts, rowid, body, stems) VALUES ('delete', ?, ?, ?)",
+            (episode_id, *_joined(texts)),
+        )
         self.db.execute("DELETE FROM docs WHERE id BETWEEN ? AND ?", (first, last))
         self.db.execute("DELETE FROM episodes WHERE id = ?", (episode_id,))
 
@@ -674,8 +699,15 @@ class SearchIndex:
 
     # -- reading ----------------------------------------------------------------------------------------------
 
-    def search(self, query: str | Query, settings: Settings, *, episode: str | None = None, limit: int = 20,
-               per_episode: int = 5) -> SearchResult:
+    def search(
+        self,
+        query: str | Query,
+        settings: Settings,
+        *,
+        episode: str | None = None,
+        limit: int = 20,
+        per_episode: int = 5,
+    ) -> SearchResult:
         """Episodes ranked by relevance, each with its best hits (at most ``per_episode`` each, ``limit`` in
         all; with ``episode``, up to ``limit`` from that one), with the page and YouTube links at each moment."""
         parsed = query if isinstance(query, Query) else parse_query(query)
@@ -684,8 +716,9 @@ class SearchIndex:
         notice = ""
         if episode is not None:
             ranked: Iterable[tuple[_Indexed, float]] = [
-                (_Indexed(*r), 0.0) for r in self.db.execute(
-                    f"SELECT {_EPISODE_COLUMNS} FROM episodes e WHERE e.slug = ?", (episode,))]
+                (_Indexed(*r), 0.0)
+                for r in self.db.execute(f"SELECT {_EPISODE_COLUMNS} FROM episodes e WHERE e.slug = ?", (episode,))
+            ]
             per = limit
         else:
             matching = self._ranked(parsed.fts(excluded=False))
@@ -711,8 +744,10 @@ class SearchIndex:
 
     def _ranked(self, fts: str) -> Iterator[tuple[_Indexed, float]]:
         """Matching episodes, best first (read lazily: a search stops once it has enough hits)."""
-        sql = (f"SELECT {_EPISODE_COLUMNS}, -m.rank FROM (SELECT rowid, rank FROM episode_fts "
-               "WHERE episode_fts MATCH ? ORDER BY rank) m JOIN episodes e ON e.id = m.rowid")
+        sql = (
+            f"SELECT {_EPISODE_COLUMNS}, -m.rank FROM (SELECT rowid, rank FROM episode_fts "
+            "WHERE episode_fts MATCH ? ORDER BY rank) m JOIN episodes e ON e.id = m.rowid"
+        )
         for row in self._run(sql, (fts,)):
             yield _Indexed(*row[:-1]), row[-1]
 
@@ -723,19 +758,23 @@ class SearchIndex:
         total = self.db.execute("SELECT count(*) FROM episodes").fetchone()[0]
         weights = []
         for i in range(len(query.groups)):
-            having = self._run("SELECT count(*) FROM episode_fts WHERE episode_fts MATCH ?",
-                               (query.group_fts(i, excluded=False),)).fetchone()[0]
+            having = self._run(
+                "SELECT count(*) FROM episode_fts WHERE episode_fts MATCH ?", (query.group_fts(i, excluded=False),)
+            ).fetchone()[0]
             weights.append(math.log(1 + (total - having + 0.5) / (having + 0.5)))
         return weights
 
-    def _moments(self, ep: _Indexed, query: Query, weights: list[float], count: int,
-                 settings: Settings) -> EpisodeHits | None:
+    def _moments(
+        self, ep: _Indexed, query: Query, weights: list[float], count: int, settings: Settings
+    ) -> EpisodeHits | None:
         """The best ``count`` passages of one episode: those holding every group (else the most telling
         ones holding some), ties in the order of the episode (title, description, chapters, then by time)."""
         matched: list[set[int]] = []
         for i in range(len(query.groups)):
-            rows = self._run("SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?",
-                             (query.group_fts(i), ep.first_doc, ep.last_doc))
+            rows = self._run(
+                "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?",
+                (query.group_fts(i), ep.first_doc, ep.last_doc),
+            )
             matched.append({r[0] for r in rows})
         every = set.intersection(*matched)
         partial = not every
@@ -750,9 +789,13 @@ class SearchIndex:
     def _hits(self, ep: _Indexed, ids: list[int], query: Query, settings: Settings) -> list[Hit]:
         """Hits for the chosen passages: highlighted, with the passages either side and the links."""
         wanted = sorted({i + d for i in ids for d in (-1, 0, 1) if ep.first_doc <= i + d <= ep.last_doc})
-        rows = {r[0]: r[1:] for r in self.db.execute(
-            f'SELECT id, kind, start, "end", speaker, body FROM docs WHERE id IN ({",".join("?" * len(wanted))})',
-            wanted)}
+        rows = {
+            r[0]: r[1:]
+            for r in self.db.execute(
+                f'SELECT id, kind, start, "end", speaker, body FROM docs WHERE id IN ({",".join("?" * len(wanted))})',
+                wanted,
+            )
+        }
         hits = []
         for doc in ids:
             kind, start, end, speaker, body = rows[doc]
@@ -761,12 +804,21 @@ class SearchIndex:
                 near = rows.get(other)
                 return near[4] if kind == "segment" and near is not None and near[0] == "segment" else ""
 
-            hits.append(Hit(
-                ep.slug, kind, start, end, speaker, body, tuple(highlight_spans(body, query)),
-                neighbour(doc - 1), neighbour(doc + 1),
-                episode_page_url(settings, ep.slug, start),
-                youtube_watch_url(ep.video_id, start) if ep.video_id else None,
-            ))
+            hits.append(
+                Hit(
+                    ep.slug,
+                    kind,
+                    start,
+                    end,
+                    speaker,
+                    body,
+                    tuple(highlight_spans(body, query)),
+                    neighbour(doc - 1),
+                    neighbour(doc + 1),
+                    episode_page_url(settings, ep.slug, start),
+                    youtube_watch_url(ep.video_id, start) if ep.video_id else None,
+                )
+            )
         return hits
 
     def _run(self, sql: str, args: tuple[Any, ...]) -> sqlite3.Cursor:
@@ -840,8 +892,9 @@ def _read_ahead(ws: Workspace, index: SearchIndex, episodes: Sequence[Episode]) 
         worker.join()
 
 
-def update_index(ws: Workspace, episodes: Sequence[Episode] | None = None,
-                 reporter: Reporter | None = None) -> IndexReport:
+def update_index(
+    ws: Workspace, episodes: Sequence[Episode] | None = None, reporter: Reporter | None = None
+) -> IndexReport:
     """Bring the index up to date: the given episodes (default: every episode whose files changed), dropping
     episodes that no longer exist. A missing, damaged or outdated index is rebuilt from scratch."""
     if not ws.index_path.exists():
@@ -895,8 +948,9 @@ def refresh_index(ws: Workspace, reporter: Reporter | None = None) -> IndexRepor
         return None
 
 
-def search(ws: Workspace, settings: Settings, query: str, *, episode: str | None = None, limit: int = 20,
-           per_episode: int = 5) -> SearchResult:
+def search(
+    ws: Workspace, settings: Settings, query: str, *, episode: str | None = None, limit: int = 20, per_episode: int = 5
+) -> SearchResult:
     """Search the workspace's index (see :meth:`SearchIndex.search`)."""
     parsed = parse_query(query)
     if episode is not None and not (ws.episode_dir(episode) / EPISODE_FILE).is_file():

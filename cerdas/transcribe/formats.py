@@ -131,8 +131,9 @@ def to_json(segments: list[Segment]) -> str:
 _SENTENCE_END = re.compile(r"[.?!…][\"')\]]*$")
 
 
-def paragraphs(segments: list[Segment], pause: float = 2.0, soft: float = 45.0, hard: float = 90.0
-               ) -> list[list[Segment]]:
+def paragraphs(
+    segments: list[Segment], pause: float = 2.0, soft: float = 45.0, hard: float = 90.0
+) -> list[list[Segment]]:
     """Group cues into paragraphs: a new one at a change of speaker, a pause of ``pause`` seconds, at the
     first sentence end after ``soft`` seconds, or after ``hard`` seconds whatever the punctuation."""
     groups: list[list[Segment]] = []
@@ -217,13 +218,14 @@ def parse_vtt(text: str, path: Path) -> list[Segment]:
                 raise ValueError(block[timing_at])
             start, end = parse_time(match["start"]), parse_time(match["end"])
         except ValueError:
-            raise CerdasError(f"line {line_no}: cue timing is not valid: {block[timing_at].strip()[:60]!r}",
-                              path) from None
+            raise CerdasError(
+                f"line {line_no}: cue timing is not valid: {block[timing_at].strip()[:60]!r}", path
+            ) from None
         if end < start:
             raise CerdasError(f"line {line_no}: cue ends before it starts", path)
         speaker = ""
         body: list[str] = []
-        for raw in block[timing_at + 1:]:
+        for raw in block[timing_at + 1 :]:
             voice = _VOICE.search(raw)
             if voice and not speaker:
                 speaker = " ".join(html.unescape(voice.group(1)).split())

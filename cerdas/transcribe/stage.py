@@ -91,8 +91,11 @@ def _key(text: str) -> str:
 def _words_of(seg: whisper.RawSegment) -> list[Word]:
     """The segment's words; without word timestamps, spread over the segment in proportion to their length."""
     if seg.words:
-        return [Word(w.start, max(w.end, w.start), w.text.strip(), glued=bool(i) and not w.text[:1].isspace())
-                for i, w in enumerate(seg.words) if w.text.strip()]
+        return [
+            Word(w.start, max(w.end, w.start), w.text.strip(), glued=bool(i) and not w.text[:1].isspace())
+            for i, w in enumerate(seg.words)
+            if w.text.strip()
+        ]
     tokens = seg.text.split()
     total = sum(len(t) + 1 for t in tokens) or 1
     out, clock = [], seg.start
@@ -117,18 +120,18 @@ def cut_loops(words: list[Word], max_ngram: int = LOOP_MAX_NGRAM) -> tuple[list[
         for n in range(1, max_ngram + 1):
             if i + 2 * n > len(words):
                 break
-            gram = keys[i:i + n]
+            gram = keys[i : i + n]
             if not any(gram):
                 continue
             reps = 1
-            while keys[i + reps * n:i + (reps + 1) * n] == gram:
+            while keys[i + reps * n : i + (reps + 1) * n] == gram:
                 reps += 1
             needed = 4 if n <= 2 else 3
             if reps >= needed and reps * n > best_reps * best_n:
                 best_n, best_reps = n, reps
         if best_n:
-            out.extend(words[i:i + best_n])
-            out_keys.extend(keys[i:i + best_n])
+            out.extend(words[i : i + best_n])
+            out_keys.extend(keys[i : i + best_n])
             cut += best_n * (best_reps - 1)
             i += best_n * best_reps
         else:
@@ -174,7 +177,7 @@ def snap_vocabulary(words: list[Word], vocabulary: tuple[str, ...]) -> tuple[lis
         for size in (3, 2, 1):
             if i + size > len(words):
                 continue
-            window = words[i:i + size]
+            window = words[i : i + size]
             joined = "".join(_key(w.text) for w in window)
             if not joined:
                 continue
@@ -189,7 +192,7 @@ def snap_vocabulary(words: list[Word], vocabulary: tuple[str, ...]) -> tuple[lis
                 tail = re.search(r"[^\w]*$", window[-1].text)
                 lead = re.match(r"^[^\w]*", window[0].text)
                 head = lead.group(0) if lead else ""
-                first = window[0].text[len(head):len(head) + 1]
+                first = window[0].text[len(head) : len(head) + 1]
                 spelled = term[0].upper() + term[1:] if first.isupper() and term[0].islower() else term
                 spelled = head + spelled + (tail.group(0) if tail else "")
                 if join(window) != spelled:
@@ -237,8 +240,12 @@ class Cleaned:
     report: GuardReport = field(default_factory=GuardReport)
 
 
-def guard(raw: list[whisper.RawSegment], vocabulary: tuple[str, ...] = (), duration: float | None = None,
-          prompted: bool = False) -> Cleaned:
+def guard(
+    raw: list[whisper.RawSegment],
+    vocabulary: tuple[str, ...] = (),
+    duration: float | None = None,
+    prompted: bool = False,
+) -> Cleaned:
     """Apply every quality guard to Whisper's segments (see the module docstring). ``prompted``: Whisper was
     given the vocabulary, so a segment made of vocabulary terms only is the prompt read back."""
     result = Cleaned()
@@ -298,7 +305,7 @@ def wrap(text: str, width: int = MAX_LINE) -> list[str]:
             best = (score, i)
     if best is None:  # does not fit two lines: callers keep cues short enough that this never happens
         return [text]
-    return [" ".join(words[:best[1]]), " ".join(words[best[1]:])]
+    return [" ".join(words[: best[1]]), " ".join(words[best[1] :])]
 
 
 def fits(text: str) -> bool:
@@ -311,7 +318,7 @@ def _split_long(word: Word) -> list[Word]:
     """A 'word' longer than a line (a URL, a run of digits) cut into line-sized pieces."""
     if len(word.text) <= MAX_LINE:
         return [word]
-    pieces = [word.text[i:i + MAX_LINE] for i in range(0, len(word.text), MAX_LINE)]
+    pieces = [word.text[i : i + MAX_LINE] for i in range(0, len(word.text), MAX_LINE)]
     step = (word.end - word.start) / len(pieces)
     return [Word(word.start + k * step, word.start + (k + 1) * step, p) for k, p in enumerate(pieces)]
 
@@ -484,8 +491,9 @@ def vocabulary_prompt(vocabulary: tuple[str, ...]) -> str | None:
     return ", ".join(vocabulary) if vocabulary else None
 
 
-def transcribe_audio(audio: Path, settings: WhisperSettings, prepared: Prepared, reporter: Reporter,
-                     duration: float = 0.0) -> Transcript:
+def transcribe_audio(
+    audio: Path, settings: WhisperSettings, prepared: Prepared, reporter: Reporter, duration: float = 0.0
+) -> Transcript:
     """Transcribe one audio file into guarded caption cues (progress in audio seconds)."""
     engine = whisper.load(prepared.model, prepared.device)
     bar = reporter.progress("Transkripsi", duration or 1.0, "s")
@@ -572,8 +580,9 @@ class TranscribeStage:
         """The stage with model and language checked now, before publish does any work."""
         if not ctx.settings.whisper.enabled:
             return cls()
-        return cls(prepared=prepare(ctx.settings.whisper, ctx.workspace.root, install=not ctx.dry_run,
-                                    load=not ctx.dry_run))
+        return cls(
+            prepared=prepare(ctx.settings.whisper, ctx.workspace.root, install=not ctx.dry_run, load=not ctx.dry_run)
+        )
 
     def skip_reason(self, episode: Episode, ctx: Context) -> str | None:
         if not ctx.settings.whisper.enabled and self.mode != "from_vtt":
@@ -627,35 +636,51 @@ class TranscribeStage:
         vtt_text = to_vtt(result.cues, note=_note(result.data))
         atomic_write_text(vtt, vtt_text)  # last: a crash before this leaves the old pair consistent
         outputs["vtt"] = ws.relative(vtt)
-        data = {**result.data, "source": "whisper", "vtt_sha256": _sha(vtt_text), "cues": len(result.cues),
-                "words": result.words, "words_fingerprint": words_fp}
+        data = {
+            **result.data,
+            "source": "whisper",
+            "vtt_sha256": _sha(vtt_text),
+            "cues": len(result.cues),
+            "words": result.words,
+            "words_fingerprint": words_fp,
+        }
         data.pop("slug", None)
         dropped = cleaned_summary(result.data.get("guards", {}))
-        summary = (f"{_count(len(result.cues), 'caption')}, {_count(result.words, 'word')}, RTF {data['rtf']:.3f} "
-                   f"({prepared.model.name}, {data['language']}, {prepared.device.describe()}){dropped}")
+        summary = (
+            f"{_count(len(result.cues), 'caption')}, {_count(result.words, 'word')}, RTF {data['rtf']:.3f} "
+            f"({prepared.model.name}, {data['language']}, {prepared.device.describe()}){dropped}"
+        )
         return StageOutput(outputs=dict(sorted(outputs.items())), data=data, summary=summary)
 
-    def _from_vtt(self, episode: Episode, ctx: Context, vtt: Path, previous: dict[str, Any], edited: bool
-                  ) -> StageOutput:
+    def _from_vtt(
+        self, episode: Episode, ctx: Context, vtt: Path, previous: dict[str, Any], edited: bool
+    ) -> StageOutput:
         ws = ctx.workspace
         cues = load_vtt(vtt)
         if edited:
             for problem in check_cues(cues)[:5]:
                 ctx.reporter.warn(f"{vtt.name}: {problem}")
             if self.mode == "auto":
-                ctx.reporter.info(f"transcribe: kept the hand-corrected {vtt.name}; SRT, JSON and TXT regenerated "
-                                  "from it ('cerdas transcribe SLUG --force' transcribes again)")
+                ctx.reporter.info(
+                    f"transcribe: kept the hand-corrected {vtt.name}; SRT, JSON and TXT regenerated "
+                    "from it ('cerdas transcribe SLUG --force' transcribes again)"
+                )
         outputs = write_others(ws, episode.slug, cues, episode.title)
         outputs["vtt"] = ws.relative(vtt)
         keep = {k: v for k, v in previous.items() if k not in ("summary", "source", "cues", "words", "edited_sha256")}
         keep.setdefault("vtt_sha256", "")
-        data = {**keep, "source": "vtt" if edited else "whisper", "cues": len(cues),
-                "words": sum(len(c.flat.split()) for c in cues)}
+        data = {
+            **keep,
+            "source": "vtt" if edited else "whisper",
+            "cues": len(cues),
+            "words": sum(len(c.flat.split()) for c in cues),
+        }
         if edited:
             data["edited_sha256"] = sha256_file(vtt)
         what = f"from the corrected {vtt.name}" if edited else f"from {vtt.name} (nothing to transcribe again)"
-        return StageOutput(outputs=dict(sorted(outputs.items())), data=data,
-                           summary=f"{_count(len(cues), 'caption')} {what}")
+        return StageOutput(
+            outputs=dict(sorted(outputs.items())), data=data, summary=f"{_count(len(cues), 'caption')} {what}"
+        )
 
 
 def _count(n: int, noun: str) -> str:
@@ -664,8 +689,13 @@ def _count(n: int, noun: str) -> str:
 
 def cleaned_summary(guards: dict[str, int]) -> str:
     """``"; dropped 2 (no speech 1, loop 1)"`` or ``""``."""
-    names = {"no_speech": "no speech", "compression": "loop", "prompt_echo": "prompt echo",
-             "hallucination": "hallucination", "repeated": "repeat"}
+    names = {
+        "no_speech": "no speech",
+        "compression": "loop",
+        "prompt_echo": "prompt echo",
+        "hallucination": "hallucination",
+        "repeated": "repeat",
+    }
     parts = [f"{label} {guards[key]}" for key, label in names.items() if guards.get(key)]
     if guards.get("loops_cut_words"):
         parts.append(f"{guards['loops_cut_words']} looped words cut")
@@ -686,8 +716,7 @@ def transcribe_episode(ctx: Context, slug: str, from_vtt: bool = False, force: b
             raise CerdasError("no VTT transcript to regenerate from; run 'cerdas transcribe SLUG' first", vtt)
     else:
         if not ctx.settings.whisper.enabled:
-            raise CerdasError("transcription is switched off in cerdas.toml ([whisper] enabled = false)",
-                              ws.config)
+            raise CerdasError("transcription is switched off in cerdas.toml ([whisper] enabled = false)", ws.config)
         episode_audio(ws, episode)
         prepared = prepare(ctx.settings.whisper, ws.root, install=not ctx.dry_run, load=not ctx.dry_run)
     stage = TranscribeStage(mode, prepared)
@@ -723,8 +752,13 @@ def doctor_lines(settings: Settings | None) -> list[Any]:
         sha = whisper.file_sha256(model)
         if model.bundled:
             whisper.verify_bundled(model.path, full=True)
-        lines.append(Check("model sha256", True if model.bundled else None,
-                           sha + (" (matches the pinned sum)" if model.bundled else "")))
+        lines.append(
+            Check(
+                "model sha256",
+                True if model.bundled else None,
+                sha + (" (matches the pinned sum)" if model.bundled else ""),
+            )
+        )
     try:
         engine = whisper.load(model, prepared.device)
     except CerdasError as exc:

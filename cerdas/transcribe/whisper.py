@@ -49,14 +49,110 @@ _CHUNK = 1 << 20
 
 # Whisper's language codes (faster_whisper.tokenizer._LANGUAGE_CODES; a test keeps the two equal). Kept here so
 # that a typo in cerdas.toml is refused without importing the engine.
-LANGUAGES = frozenset({
-    "af", "am", "ar", "as", "az", "ba", "be", "bg", "bn", "bo", "br", "bs", "ca", "cs", "cy", "da", "de", "el",
-    "en", "es", "et", "eu", "fa", "fi", "fo", "fr", "gl", "gu", "ha", "haw", "he", "hi", "hr", "ht", "hu", "hy",
-    "id", "is", "it", "ja", "jw", "ka", "kk", "km", "kn", "ko", "la", "lb", "ln", "lo", "lt", "lv", "mg", "mi",
-    "mk", "ml", "mn", "mr", "ms", "mt", "my", "ne", "nl", "nn", "no", "oc", "pa", "pl", "ps", "pt", "ro", "ru",
-    "sa", "sd", "si", "sk", "sl", "sn", "so", "sq", "sr", "su", "sv", "sw", "ta", "te", "tg", "th", "tk", "tl",
-    "tr", "tt", "uk", "ur", "uz", "vi", "yi", "yo", "zh", "yue",
-})
+LANGUAGES = frozenset(
+    {
+        "af",
+        "am",
+        "ar",
+        "as",
+        "az",
+        "ba",
+        "be",
+        "bg",
+        "bn",
+        "bo",
+        "br",
+        "bs",
+        "ca",
+        "cs",
+        "cy",
+        "da",
+        "de",
+        "el",
+        "en",
+        "es",
+        "et",
+        "eu",
+        "fa",
+        "fi",
+        "fo",
+        "fr",
+        "gl",
+        "gu",
+        "ha",
+        "haw",
+        "he",
+        "hi",
+        "hr",
+        "ht",
+        "hu",
+        "hy",
+        "id",
+        "is",
+        "it",
+        "ja",
+        "jw",
+        "ka",
+        "kk",
+        "km",
+        "kn",
+        "ko",
+        "la",
+        "lb",
+        "ln",
+        "lo",
+        "lt",
+        "lv",
+        "mg",
+        "mi",
+        "mk",
+        "ml",
+        "mn",
+        "mr",
+        "ms",
+        "mt",
+        "my",
+        "ne",
+        "nl",
+        "nn",
+        "no",
+        "oc",
+        "pa",
+        "pl",
+        "ps",
+        "pt",
+        "ro",
+        "ru",
+        "sa",
+        "sd",
+        "si",
+        "sk",
+        "sl",
+        "sn",
+        "so",
+        "sq",
+        "sr",
+        "su",
+        "sv",
+        "sw",
+        "ta",
+        "te",
+        "tg",
+        "th",
+        "tk",
+        "tl",
+        "tr",
+        "tt",
+        "uk",
+        "ur",
+        "uz",
+        "vi",
+        "yi",
+        "yo",
+        "zh",
+        "yue",
+    }
+)
 # ISO 639-1 codes that Whisper spells differently
 _ALIASES = {"jv": "jw", "iw": "he", "in": "id", "nb": "no"}
 
@@ -146,8 +242,9 @@ def _package_data(package: str) -> Path:
     try:
         root = resources.files(package)
     except ModuleNotFoundError as exc:
-        raise ModelError(f"the bundled Whisper model is not installed (package {package} is missing); "
-                         f"install it: {INSTALL_PACKAGES}") from exc
+        raise ModelError(
+            f"the bundled Whisper model is not installed (package {package} is missing); install it: {INSTALL_PACKAGES}"
+        ) from exc
     return Path(str(root)) / "data"
 
 
@@ -171,13 +268,15 @@ def verify_bundled(path: Path, full: bool = False) -> None:
         except OSError:
             raise ModelError(f"Whisper model file {name} is missing; {FIX_BUNDLED}", path) from None
         if st.st_size != size:
-            raise ModelError(f"Whisper model file {name} is damaged ({st.st_size} bytes, expected {size}); "
-                             f"{FIX_BUNDLED}", path)
+            raise ModelError(
+                f"Whisper model file {name} is damaged ({st.st_size} bytes, expected {size}); {FIX_BUNDLED}", path
+            )
         if name == "model.bin" and not full and stamp == {"sha256": sha, "size": size, "mtime_ns": st.st_mtime_ns}:
             continue
         if sha256_file(file) != sha:
-            raise ModelError(f"Whisper model file {name} is damaged (sha256 differs from the pinned one); "
-                             f"{FIX_BUNDLED}", path)
+            raise ModelError(
+                f"Whisper model file {name} is damaged (sha256 differs from the pinned one); {FIX_BUNDLED}", path
+            )
         if name == "model.bin":
             _write_stamp(stamp_path, {"sha256": sha, "size": size, "mtime_ns": st.st_mtime_ns})
 
@@ -219,8 +318,11 @@ def install_bundled(replace: bool = False) -> Path:
             out.flush()
             os.fsync(out.fileno())
         if digest.hexdigest() != BUNDLED_FILES["model.bin"][1]:
-            raise ModelError(f"the installed model packages do not give the expected model.bin (sha256 "
-                             f"{digest.hexdigest()[:12]}…); reinstall them: {INSTALL_PACKAGES}", sources[0].parent)
+            raise ModelError(
+                f"the installed model packages do not give the expected model.bin (sha256 "
+                f"{digest.hexdigest()[:12]}…); reinstall them: {INSTALL_PACKAGES}",
+                sources[0].parent,
+            )
         for src in extras:
             shutil.copyfile(src, tmp / src.name)
         verify_bundled(tmp, full=True)
@@ -267,8 +369,9 @@ def check_folder(path: Path) -> ModelInfo:
         json.loads((path / "config.json").read_text(encoding="utf-8"))
         size = _vocabulary_size(path)
     except (OSError, ValueError) as exc:
-        raise ModelError(f"not a usable Whisper model folder: {exc.__class__.__name__} reading its files; {fix}",
-                         path) from exc
+        raise ModelError(
+            f"not a usable Whisper model folder: {exc.__class__.__name__} reading its files; {fix}", path
+        ) from exc
     return ModelInfo(name=str(path), path=path, multilingual=size >= _MULTILINGUAL_VOCABULARY)
 
 
@@ -314,16 +417,20 @@ def whisper_language(code: str, strict: bool = True) -> str | None:
     primary = code.split("-")[0].lower()
     primary = _ALIASES.get(primary, primary)
     if primary not in LANGUAGES and strict:
-        raise ModelError(f"'whisper.language' = {code!r} is not a language Whisper knows "
-                         f"(e.g. id, jw, su, ms, en; or \"auto\")")
+        raise ModelError(
+            f"'whisper.language' = {code!r} is not a language Whisper knows (e.g. id, jw, su, ms, en; or \"auto\")"
+        )
     return primary
 
 
 def check_language(model: ModelInfo, language: str | None) -> None:
     """Refuse an English-only model for any other language (faster-whisper would silently transcribe English)."""
     if not model.multilingual and language not in ("en", None):
-        raise ModelError(f"Whisper model {model.name} is English-only and cannot transcribe {language!r}; "
-                         f"use a multilingual model (e.g. 'whisper.model = \"base\"')", model.path)
+        raise ModelError(
+            f"Whisper model {model.name} is English-only and cannot transcribe {language!r}; "
+            f"use a multilingual model (e.g. 'whisper.model = \"base\"')",
+            model.path,
+        )
 
 
 def file_sha256(model: ModelInfo) -> str:
@@ -358,7 +465,7 @@ def choose_device(setting: str) -> Device:
     """``auto``: CUDA (float16) when CTranslate2 sees a GPU, else CPU int8 with one thread per core."""
     if setting == "cuda" or (setting == "auto" and cuda_devices() > 0):
         if cuda_devices() == 0:
-            raise ModelError("'whisper.device' is \"cuda\" but CTranslate2 sees no CUDA device; use \"auto\"")
+            raise ModelError('\'whisper.device\' is "cuda" but CTranslate2 sees no CUDA device; use "auto"')
         return Device("cuda", "float16", 0)
     return Device("cpu", "int8", cpu_count())
 
@@ -376,8 +483,11 @@ class Engine:
         started = time.perf_counter()
         source = str(model.path) if model.path is not None else model.name
         try:
-            kwargs: dict[str, Any] = {"device": device.kind, "compute_type": device.compute_type,
-                                      "cpu_threads": device.threads}
+            kwargs: dict[str, Any] = {
+                "device": device.kind,
+                "compute_type": device.compute_type,
+                "cpu_threads": device.threads,
+            }
             if model.path is None:
                 kwargs["download_root"] = str(models_dir() / "hub")
             self._model = WhisperModel(source, **kwargs)
@@ -441,10 +551,16 @@ class Engine:
 
 def _segments(segments: Any) -> Iterator[RawSegment]:
     for s in segments:
-        words = tuple(RawWord(float(w.start), float(w.end), str(w.word), float(w.probability))
-                      for w in (s.words or ()))
-        yield RawSegment(float(s.start), float(s.end), str(s.text), words, float(s.avg_logprob),
-                         float(s.no_speech_prob), float(s.compression_ratio))
+        words = tuple(RawWord(float(w.start), float(w.end), str(w.word), float(w.probability)) for w in (s.words or ()))
+        yield RawSegment(
+            float(s.start),
+            float(s.end),
+            str(s.text),
+            words,
+            float(s.avg_logprob),
+            float(s.no_speech_prob),
+            float(s.compression_ratio),
+        )
 
 
 def decode(audio: Path, rate: int = 16000) -> Any:
@@ -456,8 +572,7 @@ def decode(audio: Path, rate: int = 16000) -> Any:
     try:
         return decode_audio(str(audio), sampling_rate=rate)
     except Exception as exc:  # PyAV raises its own FFmpegError family, or ValueError on empty input
-        raise MediaError(f"cannot decode audio for transcription ({' '.join(str(exc).split())[:160]})",
-                         audio) from exc
+        raise MediaError(f"cannot decode audio for transcription ({' '.join(str(exc).split())[:160]})", audio) from exc
 
 
 @lru_cache(maxsize=2)

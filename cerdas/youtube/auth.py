@@ -64,8 +64,11 @@ def _inside(path: Path, root: Path) -> bool:
 def check_token_location(path: Path, workspace_root: Path | None) -> None:
     """Refuse a token inside the workspace (it would end up in the repository)."""
     if workspace_root is not None and _inside(path, workspace_root):
-        raise AuthError(f"the YouTube token must live outside the workspace (it is a secret); set {TOKEN_ENV} "
-                        "to a path in your home folder", str(path))
+        raise AuthError(
+            f"the YouTube token must live outside the workspace (it is a secret); set {TOKEN_ENV} "
+            "to a path in your home folder",
+            str(path),
+        )
 
 
 def read_token(path: Path) -> dict[str, Any]:
@@ -93,8 +96,9 @@ def read_token(path: Path) -> dict[str, Any]:
         scopes = scopes.split()
     if SCOPE not in scopes:
         shown = ", ".join(s.rsplit("/", 1)[-1] for s in scopes) or "none"
-        raise AuthError(f"the YouTube token is for other scopes ({shown}), not youtube.force-ssl; {LOGIN_HINT}",
-                        str(path))
+        raise AuthError(
+            f"the YouTube token is for other scopes ({shown}), not youtube.force-ssl; {LOGIN_HINT}", str(path)
+        )
     return info
 
 
@@ -140,15 +144,18 @@ def preflight(settings: Settings) -> Path:
     return path
 
 
-def login(settings: Settings, on_url: Callable[[str], None], timeout: float = 300.0,
-          secrets: Path | None = None) -> Path:
+def login(
+    settings: Settings, on_url: Callable[[str], None], timeout: float = 300.0, secrets: Path | None = None
+) -> Path:
     """Run the installed-app flow with the configured client file and save the token; returns its path."""
     path = token_path()
     check_token_location(path, settings.root)
     secrets = secrets or client_secrets_path(settings)
     if secrets is None:
-        raise CerdasError(f"no OAuth client file: set youtube.client_secrets in cerdas.toml or {CLIENT_SECRETS_ENV} "
-                          "(Google Cloud console → Credentials → OAuth client ID → Desktop app → Download JSON)")
+        raise CerdasError(
+            f"no OAuth client file: set youtube.client_secrets in cerdas.toml or {CLIENT_SECRETS_ENV} "
+            "(Google Cloud console → Credentials → OAuth client ID → Desktop app → Download JSON)"
+        )
     if not secrets.is_file():
         raise CerdasError("OAuth client file not found", secrets)
     text = client.run_installed_app_flow(secrets, on_url, timeout=timeout, ca_certs=ca_certs_from_env())

@@ -100,11 +100,13 @@ def translate(exc: BaseException, what: str) -> YouTubeError:
         if status >= 500 or status == 429 or (status == 403 and reason in RATE_REASONS):
             return TransientError(f"{what}: YouTube answered {status} {reason}".strip(), status=status, reason=reason)
         if status == 401:
-            return AuthError(f"{what}: YouTube refused the sign-in (401 {reason}); {LOGIN_HINT}",
-                             status=status, reason=reason)
+            return AuthError(
+                f"{what}: YouTube refused the sign-in (401 {reason}); {LOGIN_HINT}", status=status, reason=reason
+            )
         if status == 403 and reason in SCOPE_REASONS:
-            return AuthError(f"{what}: the sign-in lacks the youtube.force-ssl scope; {LOGIN_HINT}",
-                             status=status, reason=reason)
+            return AuthError(
+                f"{what}: the sign-in lacks the youtube.force-ssl scope; {LOGIN_HINT}", status=status, reason=reason
+            )
         return YouTubeError(f"{what}: YouTube answered {status} {reason}: {message}", status=status, reason=reason)
     if isinstance(exc, RefreshError) and getattr(exc, "retryable", False):
         return TransientError(f"{what}: the token server is failing; will retry", reason="refresh")
@@ -132,8 +134,9 @@ def credentials_from_info(info: dict[str, Any], on_refresh: Callable[[str], None
     try:
         creds = _SavingCredentials.from_authorized_user_info(info)
     except (ValueError, KeyError, TypeError) as exc:
-        raise AuthError(f"the token is not google-auth authorized-user JSON ({exc.__class__.__name__}); "
-                        f"{LOGIN_HINT}") from exc
+        raise AuthError(
+            f"the token is not google-auth authorized-user JSON ({exc.__class__.__name__}); {LOGIN_HINT}"
+        ) from exc
     # google-auth always refreshes at Google, whatever the file says (a tampered file must not send the refresh
     # token elsewhere). We honour the file's token_uri only on this machine: that is the emulator.
     token_uri = str(info.get("token_uri", ""))
@@ -203,8 +206,7 @@ def run_installed_app_flow(
     try:
         flow = InstalledAppFlow.from_client_secrets_file(str(client_secrets), scopes=[SCOPE])
     except (ValueError, KeyError, json.JSONDecodeError) as exc:
-        raise CerdasError(f"not an OAuth client file for an installed (desktop) app ({exc})", client_secrets) \
-            from exc
+        raise CerdasError(f"not an OAuth client file for an installed (desktop) app ({exc})", client_secrets) from exc
     if ca_certs:
         flow.oauth2session.verify = ca_certs
     token_host = urlparse(str(flow.client_config.get("token_uri", ""))).hostname or ""
@@ -232,8 +234,7 @@ def run_installed_app_flow(
         # oauthlib insists on https for the redirect URI it parses; the loopback redirect is http by design.
         flow.fetch_token(authorization_response=f"https://127.0.0.1{result}")
     except Exception as exc:  # requests/oauthlib raise many types; the message must not carry the code
-        raise AuthError(f"exchanging the sign-in code failed ({exc.__class__.__name__}); nothing was saved") \
-            from None
+        raise AuthError(f"exchanging the sign-in code failed ({exc.__class__.__name__}); nothing was saved") from None
     creds = flow.credentials
     granted = set(creds.granted_scopes or creds.scopes or [])
     if SCOPE not in granted:
@@ -369,8 +370,9 @@ class YouTubeClient:
         self._yt = service
 
     @classmethod
-    def connect(cls, creds: Credentials, endpoint: str | None = None, ca_certs: str | None = None,
-                timeout: float | None = None) -> YouTubeClient:
+    def connect(
+        cls, creds: Credentials, endpoint: str | None = None, ca_certs: str | None = None, timeout: float | None = None
+    ) -> YouTubeClient:
         return cls(build_service(creds, endpoint=endpoint, ca_certs=ca_certs, timeout=timeout))
 
     @staticmethod
@@ -390,8 +392,9 @@ class YouTubeClient:
         return dict(items[0]) if items else None
 
     def get_video(self, video_id: str) -> dict[str, Any] | None:
-        res = self._execute(self._yt.videos().list(part="snippet,status,processingDetails", id=video_id),
-                            "looking up the video")
+        res = self._execute(
+            self._yt.videos().list(part="snippet,status,processingDetails", id=video_id), "looking up the video"
+        )
         items = res.get("items") or []
         return dict(items[0]) if items else None
 
@@ -403,8 +406,7 @@ class YouTubeClient:
     def insert_video(self, body: dict[str, Any], path: Path, chunk_size: int) -> ResumableUpload:
         """Prepare a resumable ``videos.insert`` of ``path`` (nothing is sent until ``start``/``resume``)."""
         media = _BytesFileUpload(str(path), mimetype="video/mp4", chunksize=chunk_size, resumable=True)
-        request = self._yt.videos().insert(part="snippet,status", body=body, media_body=media,
-                                           notifySubscribers=True)
+        request = self._yt.videos().insert(part="snippet,status", body=body, media_body=media, notifySubscribers=True)
         return ResumableUpload(request, media)
 
     def list_captions(self, video_id: str) -> list[dict[str, Any]]:
@@ -415,8 +417,9 @@ class YouTubeClient:
         media = _BytesFileUpload(str(path), mimetype="application/octet-stream", resumable=False)
         try:
             body = {"snippet": {"videoId": video_id, "language": language, "name": name, "isDraft": False}}
-            return self._execute(self._yt.captions().insert(part="snippet", body=body, media_body=media),
-                                 "uploading captions")
+            return self._execute(
+                self._yt.captions().insert(part="snippet", body=body, media_body=media), "uploading captions"
+            )
         finally:
             media.close()
 
@@ -424,8 +427,9 @@ class YouTubeClient:
         media = _BytesFileUpload(str(path), mimetype="application/octet-stream", resumable=False)
         try:
             body = {"id": caption_id, "snippet": {"isDraft": False}}
-            return self._execute(self._yt.captions().update(part="snippet", body=body, media_body=media),
-                                 "replacing captions")
+            return self._execute(
+                self._yt.captions().update(part="snippet", body=body, media_body=media), "replacing captions"
+            )
         finally:
             media.close()
 
@@ -446,4 +450,3 @@ class YouTubeClient:
     def insert_playlist_item(self, playlist_id: str, video_id: str) -> dict[str, Any]:
         body = {"snippet": {"playlistId": playlist_id, "resourceId": {"kind": "youtube#video", "videoId": video_id}}}
         return self._execute(self._yt.playlistItems().insert(part="snippet", body=body), "adding to the playlist")
-

@@ -47,8 +47,11 @@ def quota_message(reason: str, now: datetime | None = None) -> str:
     now_utc = (now or datetime.now(PACIFIC)).astimezone(PACIFIC)
     hours = max((reset - now_utc).total_seconds() / 3600.0, 0.0)
     local = reset.astimezone()
-    what = "the channel's daily upload limit is reached" if reason == "uploadLimitExceeded" else \
-        "the project's daily YouTube API quota (10,000 units) is used up"
+    what = (
+        "the channel's daily upload limit is reached"
+        if reason == "uploadLimitExceeded"
+        else "the project's daily YouTube API quota (10,000 units) is used up"
+    )
     return (
         f"{what} ({reason}); it resets at midnight Pacific time ({local:%Y-%m-%d %H:%M %Z} here, "
         f"in {hours:.1f} h); the next publish continues where this one stopped"

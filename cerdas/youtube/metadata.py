@@ -31,10 +31,18 @@ CATEGORIES = YOUTUBE_CATEGORIES
 PRIVACY = ("public", "unlisted", "private")
 
 _LABELS = {
-    "id": {"guests": "Narasumber", "chapters": "Bab", "feed": "Dengarkan sebagai podcast",
-           "page": "Halaman episode dan transkrip"},
-    "en": {"guests": "Guests", "chapters": "Chapters", "feed": "Listen as a podcast",
-           "page": "Episode page and transcript"},
+    "id": {
+        "guests": "Narasumber",
+        "chapters": "Bab",
+        "feed": "Dengarkan sebagai podcast",
+        "page": "Halaman episode dan transkrip",
+    },
+    "en": {
+        "guests": "Guests",
+        "chapters": "Chapters",
+        "feed": "Listen as a podcast",
+        "page": "Episode page and transcript",
+    },
 }
 
 
@@ -55,14 +63,23 @@ class VideoMetadata:
 
     def body(self) -> dict[str, Any]:
         """The ``snippet`` + ``status`` resource body."""
-        status: dict[str, Any] = {"privacyStatus": self.privacy, "selfDeclaredMadeForKids": self.made_for_kids,
-                                  "embeddable": True, "license": "youtube"}
+        status: dict[str, Any] = {
+            "privacyStatus": self.privacy,
+            "selfDeclaredMadeForKids": self.made_for_kids,
+            "embeddable": True,
+            "license": "youtube",
+        }
         if self.publish_at:
             status["publishAt"] = self.publish_at
         return {
-            "snippet": {"title": self.title, "description": self.description, "tags": list(self.tags),
-                        "categoryId": str(self.category_id), "defaultLanguage": self.language,
-                        "defaultAudioLanguage": self.language},
+            "snippet": {
+                "title": self.title,
+                "description": self.description,
+                "tags": list(self.tags),
+                "categoryId": str(self.category_id),
+                "defaultLanguage": self.language,
+                "defaultAudioLanguage": self.language,
+            },
             "status": status,
         }
 
@@ -236,8 +253,10 @@ def build_metadata(episode: Episode, settings: Settings) -> VideoMetadata:
             chapters_used = True
         else:
             warnings.append(f"chapters left out of the YouTube description: {problem}")
-    links = [f"{labels['feed']}: {urls.feed_url(settings)}",
-             f"{labels['page']}: {urls.episode_page_url(settings, episode.slug)}"]
+    links = [
+        f"{labels['feed']}: {urls.feed_url(settings)}",
+        f"{labels['page']}: {urls.episode_page_url(settings, episode.slug)}",
+    ]
     tail.append("\n".join(links))
     fixed = "\n\n".join(tail)
     room = DESCRIPTION_MAX_BYTES - len(fixed.encode("utf-8")) - 2
@@ -248,8 +267,10 @@ def build_metadata(episode: Episode, settings: Settings) -> VideoMetadata:
         fixed = "\n\n".join(tail)
         room = DESCRIPTION_MAX_BYTES - len(fixed.encode("utf-8")) - 2
     if notes and len(notes.encode("utf-8")) > room:
-        warnings.append(f"the show notes are {len(notes.encode('utf-8'))} bytes; with the links they exceed "
-                        f"YouTube's {DESCRIPTION_MAX_BYTES} bytes: shortened")
+        warnings.append(
+            f"the show notes are {len(notes.encode('utf-8'))} bytes; with the links they exceed "
+            f"YouTube's {DESCRIPTION_MAX_BYTES} bytes: shortened"
+        )
         notes = truncate_bytes(notes, max(room, 0))
     description = f"{notes}\n\n{fixed}" if notes else fixed
     description = truncate_bytes(description, DESCRIPTION_MAX_BYTES)
@@ -260,6 +281,15 @@ def build_metadata(episode: Episode, settings: Settings) -> VideoMetadata:
 
     publish_at = publish_time(episode, settings)
     privacy = "private" if publish_at else yt.privacy
-    return VideoMetadata(title=title, description=description, tags=tags, category_id=yt.category_id,
-                         language=settings.show.language, privacy=privacy, publish_at=publish_at,
-                         made_for_kids=yt.made_for_kids, chapters_used=chapters_used, warnings=warnings)
+    return VideoMetadata(
+        title=title,
+        description=description,
+        tags=tags,
+        category_id=yt.category_id,
+        language=settings.show.language,
+        privacy=privacy,
+        publish_at=publish_at,
+        made_for_kids=yt.made_for_kids,
+        chapters_used=chapters_used,
+        warnings=warnings,
+    )

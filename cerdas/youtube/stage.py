@@ -92,8 +92,9 @@ def render_key(episode: Episode, ctx: Context) -> str:
     loud = episode.stages.get("loudness")
     audio = loud.fingerprint if loud else episode.output("tag", "mp3")
     if _is_video(episode):
-        return fingerprint({"kind": "mux", "audio": audio, "source": episode.source_sha256,
-                            "version": render.RENDER_VERSION})
+        return fingerprint(
+            {"kind": "mux", "audio": audio, "source": episode.source_sha256, "version": render.RENDER_VERSION}
+        )
     return fingerprint({"kind": "still", "audio": audio, "frame": _frame(episode, ctx).key()})
 
 
@@ -133,10 +134,15 @@ def _publish_record(episode: Episode, journal: Journal, meta: VideoMetadata | No
         episode.youtube = {}
         return
     record: dict[str, Any] = dict(episode.youtube)
-    record.update(video_id=journal.video_id, url=urls.youtube_watch_url(journal.video_id),
-                  uploaded_at=journal.uploaded_at, state="waiting" if journal.waiting else "done",
-                  captions=bool(journal.caption_id), thumbnail=bool(journal.thumbnail_sha256)
-                  and not journal.thumbnail_note, playlist_item_id=journal.playlist_item_id)
+    record.update(
+        video_id=journal.video_id,
+        url=urls.youtube_watch_url(journal.video_id),
+        uploaded_at=journal.uploaded_at,
+        state="waiting" if journal.waiting else "done",
+        captions=bool(journal.caption_id),
+        thumbnail=bool(journal.thumbnail_sha256) and not journal.thumbnail_note,
+        playlist_item_id=journal.playlist_item_id,
+    )
     if meta is not None:
         record.update(privacy=meta.privacy, publish_at=meta.publish_at)
     episode.youtube = record
@@ -191,8 +197,9 @@ def check_inputs(episode: Episode, ctx: Context) -> VideoMetadata:
     return meta
 
 
-def sync_episode(episode: Episode, ctx: Context, ff: FFmpeg | None = None,
-                 yt: YouTubeClient | None = None) -> SyncResult:
+def sync_episode(
+    episode: Episode, ctx: Context, ff: FFmpeg | None = None, yt: YouTubeClient | None = None
+) -> SyncResult:
     """Bring the episode's video on YouTube up to date (upload at most once) and record it in the episode."""
     ff = ff or FFmpeg()
     ws, rep = ctx.workspace, ctx.reporter
@@ -214,28 +221,38 @@ def sync_episode(episode: Episode, ctx: Context, ff: FFmpeg | None = None,
         if journal.video_id:
             video = with_retries(lambda: client.get_video(journal.video_id), backoff, "looking up the video")
             if video is None:
-                raise YouTubeError(f"video {journal.video_id} (recorded in {JOURNAL_NAME}) is no longer on the "
-                                   f"channel; to upload again run 'cerdas youtube forget {episode.slug}' and publish")
+                raise YouTubeError(
+                    f"video {journal.video_id} (recorded in {JOURNAL_NAME}) is no longer on the "
+                    f"channel; to upload again run 'cerdas youtube forget {episode.slug}' and publish"
+                )
         else:
             path = prepare_video(episode, ctx, journal, ff)
             size = path.stat().st_size
             resumed = journal.confirmed_bytes if journal.session_uri else 0
             bar = rep.progress("Mengunggah ke YouTube", float(size), "B")
             try:
-                upload_video(client, journal, path, meta.body(), ctx.settings.youtube.chunk_kib * 1024, backoff,
-                             bar, on_video)
+                upload_video(
+                    client, journal, path, meta.body(), ctx.settings.youtube.chunk_kib * 1024, backoff, bar, on_video
+                )
             finally:
                 bar.close()
             journal.metadata = snippet_fp
             journal.save()
             result.video_id = journal.video_id
             result.uploaded_bytes = size - resumed
-            result.actions.append(f"uploaded {size / 1e6:.1f} MB" + (f" (resumed at {resumed / 1e6:.1f} MB)"
-                                                                      if resumed else "") + f" as {meta.privacy}")
+            result.actions.append(
+                f"uploaded {size / 1e6:.1f} MB"
+                + (f" (resumed at {resumed / 1e6:.1f} MB)" if resumed else "")
+                + f" as {meta.privacy}"
+            )
         video_id = journal.video_id
         if journal.metadata != snippet_fp:
-            with_retries(lambda: client.update_snippet(video_id, meta.body()["snippet"]), backoff,
-                         "updating the title and description", NOT_FOUND_RETRIES)
+            with_retries(
+                lambda: client.update_snippet(video_id, meta.body()["snippet"]),
+                backoff,
+                "updating the title and description",
+                NOT_FOUND_RETRIES,
+            )
             journal.metadata = snippet_fp
             journal.save()
             result.actions.append("title and description updated")
@@ -255,8 +272,15 @@ def sync_episode(episode: Episode, ctx: Context, ff: FFmpeg | None = None,
     return result
 
 
-def _sync_captions(client: YouTubeClient, journal: Journal, video_id: str, episode: Episode, ctx: Context,
-                   backoff: Backoff, result: SyncResult) -> None:
+def _sync_captions(
+    client: YouTubeClient,
+    journal: Journal,
+    video_id: str,
+    episode: Episode,
+    ctx: Context,
+    backoff: Backoff,
+    result: SyncResult,
+) -> None:
     path = caption_file(ctx.workspace, episode.slug)
     if path is None:
         if not journal.caption_id:
@@ -269,13 +293,16 @@ def _sync_captions(client: YouTubeClient, journal: Journal, video_id: str, episo
     name = CAPTION_NAMES.get(lang.split("-")[0], lang)
     if journal.caption_id:
         caption_id = journal.caption_id
-        with_retries(lambda: client.update_caption(caption_id, path), backoff, "replacing captions",
-                     NOT_FOUND_RETRIES)
+        with_retries(lambda: client.update_caption(caption_id, path), backoff, "replacing captions", NOT_FOUND_RETRIES)
         result.actions.append("captions replaced")
     else:
         try:
-            res = with_retries(lambda: client.insert_caption(video_id, lang, name, path), backoff,
-                               "uploading captions", NOT_FOUND_RETRIES)
+            res = with_retries(
+                lambda: client.insert_caption(video_id, lang, name, path),
+                backoff,
+                "uploading captions",
+                NOT_FOUND_RETRIES,
+            )
             journal.caption_id = str(res.get("id", ""))
         except YouTubeError as exc:
             if exc.reason != "captionExists":
@@ -289,15 +316,26 @@ def _sync_captions(client: YouTubeClient, journal: Journal, video_id: str, episo
     journal.save()
 
 
-def _sync_thumbnail(client: YouTubeClient, journal: Journal, video_id: str, episode: Episode, ctx: Context,
-                    backoff: Backoff, result: SyncResult) -> None:
+def _sync_thumbnail(
+    client: YouTubeClient,
+    journal: Journal,
+    video_id: str,
+    episode: Episode,
+    ctx: Context,
+    backoff: Backoff,
+    result: SyncResult,
+) -> None:
     data = thumbnail_jpeg(episode, ctx)
     digest = hashlib.sha256(data).hexdigest()
     if digest == journal.thumbnail_sha256:
         return
     try:
-        with_retries(lambda: client.set_thumbnail(video_id, data, "image/jpeg"), backoff, "setting the thumbnail",
-                     NOT_FOUND_RETRIES)
+        with_retries(
+            lambda: client.set_thumbnail(video_id, data, "image/jpeg"),
+            backoff,
+            "setting the thumbnail",
+            NOT_FOUND_RETRIES,
+        )
         journal.thumbnail_note = ""
         result.actions.append("thumbnail")
     except YouTubeError as exc:
@@ -309,8 +347,9 @@ def _sync_thumbnail(client: YouTubeClient, journal: Journal, video_id: str, epis
     journal.save()
 
 
-def _sync_playlist(client: YouTubeClient, journal: Journal, video_id: str, ctx: Context, backoff: Backoff,
-                   result: SyncResult) -> None:
+def _sync_playlist(
+    client: YouTubeClient, journal: Journal, video_id: str, ctx: Context, backoff: Backoff, result: SyncResult
+) -> None:
     playlist = ctx.settings.youtube.playlist_id
     if not playlist or (journal.playlist_id == playlist and journal.playlist_item_id):
         return
@@ -349,8 +388,14 @@ def plan(episode: Episode, ctx: Context) -> list[str]:
         target = video_path(ctx.workspace, episode.slug)
         fresh = journal.render_key == render_key(episode, ctx) and target.is_file()
         if not fresh:
-            steps.append(("mux the recording's picture with the normalised audio" if _is_video(episode)
-                          else "render the artwork video") + f" to {ctx.workspace.relative(target)}")
+            steps.append(
+                (
+                    "mux the recording's picture with the normalised audio"
+                    if _is_video(episode)
+                    else "render the artwork video"
+                )
+                + f" to {ctx.workspace.relative(target)}"
+            )
         if journal.session_uri:
             steps.append(f"resume the upload at byte {journal.confirmed_bytes:,}")
         else:
@@ -365,8 +410,12 @@ def plan(episode: Episode, ctx: Context) -> list[str]:
     playlist = ctx.settings.youtube.playlist_id
     if playlist and not (journal.playlist_id == playlist and journal.playlist_item_id):
         steps.append(f"add to playlist {playlist}")
-    steps += [f"title: {meta.title}", f"tags: {', '.join(meta.tags)}", "description:",
-              *("  " + line for line in meta.description.splitlines())]
+    steps += [
+        f"title: {meta.title}",
+        f"tags: {', '.join(meta.tags)}",
+        "description:",
+        *("  " + line for line in meta.description.splitlines()),
+    ]
     return steps
 
 
@@ -408,7 +457,10 @@ class YouTubeStage:
     def run(self, episode: Episode, ctx: Context) -> StageOutput:
         result = sync_episode(episode, ctx, self.ff)
         ws = ctx.workspace
-        data = {"video_id": result.video_id, "state": "done" if result.state == "done" else "waiting",
-                "uploaded_bytes": result.uploaded_bytes}
+        data = {
+            "video_id": result.video_id,
+            "state": "done" if result.state == "done" else "waiting",
+            "uploaded_bytes": result.uploaded_bytes,
+        }
         outputs = {"journal": ws.relative(journal_path(ws, episode.slug))}
         return StageOutput(outputs=outputs, data=data, summary=result.summary())

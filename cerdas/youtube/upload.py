@@ -85,8 +85,7 @@ def with_retries(call: Callable[[], T], backoff: Backoff, what: str, not_found_r
         except TransientError as exc:
             failures += 1
             if failures > backoff.max_failures:
-                raise GaveUp(f"{what}: still failing after {failures} attempts ({exc})", reason=exc.reason) \
-                    from None
+                raise GaveUp(f"{what}: still failing after {failures} attempts ({exc})", reason=exc.reason) from None
             backoff.wait(failures)
         except YouTubeError as exc:
             if exc.reason != "videoNotFound" or not_found >= not_found_retries:
@@ -126,8 +125,11 @@ class Journal:
         except FileNotFoundError:
             return cls(path)
         except (OSError, ValueError) as exc:
-            raise CerdasError(f"the YouTube upload journal is damaged ({exc.__class__.__name__}); if no video was "
-                              "uploaded, delete it", path) from exc
+            raise CerdasError(
+                f"the YouTube upload journal is damaged ({exc.__class__.__name__}); if no video was "
+                "uploaded, delete it",
+                path,
+            ) from exc
         known = {f.name for f in fields(cls)} - {"path"}
         return cls(path, **{k: v for k, v in raw.items() if k in known})
 
@@ -204,8 +206,11 @@ def upload_video(
                 if restarts > SESSION_RESTARTS:
                     raise GaveUp("YouTube keeps losing the upload session") from None
                 if journal.confirmed_bytes > 0 and journal.session_started:
-                    orphan = with_retries(lambda: find_orphan(yt, journal.title, journal.session_started),
-                                          backoff, "checking the channel for the upload")
+                    orphan = with_retries(
+                        lambda: find_orphan(yt, journal.title, journal.session_started),
+                        backoff,
+                        "checking the channel for the upload",
+                    )
                     if orphan:
                         _record(journal, orphan, on_video)
                         return orphan
@@ -216,9 +221,11 @@ def upload_video(
             except TransientError as exc:
                 failures += 1
                 if failures > backoff.max_failures:
-                    raise GaveUp(f"uploading the video: still failing after {failures} attempts ({exc}); "
-                                 f"{journal.confirmed_bytes} of {size} bytes are confirmed", reason=exc.reason) \
-                        from None
+                    raise GaveUp(
+                        f"uploading the video: still failing after {failures} attempts ({exc}); "
+                        f"{journal.confirmed_bytes} of {size} bytes are confirmed",
+                        reason=exc.reason,
+                    ) from None
                 upload.mark_broken()
                 backoff.wait(failures)
                 continue

@@ -45,8 +45,16 @@ class Frame:
 
     def key(self) -> dict[str, Any]:
         st = self.image.stat()
-        return {"image": str(self.image), "size": st.st_size, "mtime": int(st.st_mtime), "title": self.title,
-                "show": self.show, "guests": self.guests, "waveform": self.waveform, "version": RENDER_VERSION}
+        return {
+            "image": str(self.image),
+            "size": st.st_size,
+            "mtime": int(st.st_mtime),
+            "title": self.title,
+            "show": self.show,
+            "guests": self.guests,
+            "waveform": self.waveform,
+            "version": RENDER_VERSION,
+        }
 
 
 def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -62,7 +70,7 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: Any, width: int, max_lines
         lines = textwrap.wrap(text, width=chars)
         if all(draw.textlength(line, font=font) <= width for line in lines):
             if len(lines) > max_lines:
-                rest = " ".join(lines[max_lines - 1:])
+                rest = " ".join(lines[max_lines - 1 :])
                 lines = [*lines[: max_lines - 1], textwrap.shorten(rest, chars, placeholder="…")]
             return lines
     return textwrap.wrap(text, width=10)[:max_lines]
@@ -106,8 +114,28 @@ def compose_frame(frame: Frame, waveform_png: Path | None = None) -> Image.Image
 
 
 def _quality_args() -> list[str]:
-    return ["-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-crf", "26", "-pix_fmt", "yuv420p",
-            "-r", str(FPS), "-g", str(FPS * 30), "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-movflags", "+faststart"]
+    return [
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-tune",
+        "stillimage",
+        "-crf",
+        "26",
+        "-pix_fmt",
+        "yuv420p",
+        "-r",
+        str(FPS),
+        "-g",
+        str(FPS * 30),
+        "-c:a",
+        "aac",
+        "-b:a",
+        AUDIO_BITRATE,
+        "-movflags",
+        "+faststart",
+    ]
 
 
 def render_still(
@@ -123,8 +151,10 @@ def render_still(
         wave_png = None
         if frame.waveform:
             wave_png = Path(tmp) / "wave.png"
-            graph = (f"[0:a:0]aformat=channel_layouts=mono,aresample=8000,"
-                     f"showwavespic=s={WIDTH - 2 * MARGIN}x{WAVE_H}:colors=0xf0b428:scale=sqrt:filter=peak")
+            graph = (
+                f"[0:a:0]aformat=channel_layouts=mono,aresample=8000,"
+                f"showwavespic=s={WIDTH - 2 * MARGIN}x{WAVE_H}:colors=0xf0b428:scale=sqrt:filter=peak"
+            )
             ff.run(["-i", str(audio), "-filter_complex", graph, "-frames:v", "1", "-y", str(wave_png)], source=audio)
         still = Path(tmp) / "frame.png"
         compose_frame(frame, wave_png).save(still)
@@ -132,13 +162,31 @@ def render_still(
         if wave_png is not None:
             args += ["-f", "lavfi", "-i", f"color=c=white:s=4x{WAVE_H}:r={FPS}"]
             span = WIDTH - 2 * MARGIN - 4
-            graph = (f"[0:v][2:v]overlay=x='{MARGIN}+{span}*min(t/{duration:.3f},1)':y={WAVE_Y}:eval=frame:"
-                     "shortest=1,format=yuv420p[v]")
+            graph = (
+                f"[0:v][2:v]overlay=x='{MARGIN}+{span}*min(t/{duration:.3f},1)':y={WAVE_Y}:eval=frame:"
+                "shortest=1,format=yuv420p[v]"
+            )
         else:
             graph = "[0:v]format=yuv420p[v]"
         with atomic_path(target) as out:
-            ff.run([*args, "-filter_complex", graph, "-map", "[v]", "-map", "1:a:0", *_quality_args(),
-                    "-t", f"{duration:.3f}", "-y", str(out)], source=audio, progress=progress)
+            ff.run(
+                [
+                    *args,
+                    "-filter_complex",
+                    graph,
+                    "-map",
+                    "[v]",
+                    "-map",
+                    "1:a:0",
+                    *_quality_args(),
+                    "-t",
+                    f"{duration:.3f}",
+                    "-y",
+                    str(out),
+                ],
+                source=audio,
+                progress=progress,
+            )
     return duration
 
 
@@ -150,11 +198,35 @@ def mux_video(
     probe = ff.probe(video)
     if not probe.has_video:
         raise MediaError("has no video stream to keep", video)
-    vcodec = ["-c:v", "copy"] if probe.video_codec in COPYABLE else [
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p"]
+    vcodec = (
+        ["-c:v", "copy"]
+        if probe.video_codec in COPYABLE
+        else ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p"]
+    )
     duration = ff.probe(audio).duration
     with atomic_path(target) as out:
-        ff.run(["-i", str(video), "-i", str(audio), "-map", "0:V:0", "-map", "1:a:0", *vcodec, "-c:a", "aac",
-                "-b:a", AUDIO_BITRATE, "-shortest", "-movflags", "+faststart", "-y", str(out)],
-               source=video, progress=progress)
+        ff.run(
+            [
+                "-i",
+                str(video),
+                "-i",
+                str(audio),
+                "-map",
+                "0:V:0",
+                "-map",
+                "1:a:0",
+                *vcodec,
+                "-c:a",
+                "aac",
+                "-b:a",
+                AUDIO_BITRATE,
+                "-shortest",
+                "-movflags",
+                "+faststart",
+                "-y",
+                str(out),
+            ],
+            source=video,
+            progress=progress,
+        )
     return duration
