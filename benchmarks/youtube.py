@@ -38,10 +38,11 @@ def _status_kb(field: str) -> int:
 
 def child_upload(path: str, chunk_mib: int) -> None:
     """One upload in this fresh process; prints JSON."""
+    from cerdas.env import Environment
     from cerdas.youtube import auth
     from cerdas.youtube.upload import Backoff, Journal, upload_video
 
-    yt = auth.connect().youtube
+    yt = auth.connect(Environment.from_environ()).youtube  # the child's environment names the emulator
     yt.my_channel()  # warm: imports, TLS-free connection, token refresh done before measuring
     journal = Journal(Path(path).with_suffix(".journal.json"))
     journal.path.unlink(missing_ok=True)

@@ -1,18 +1,24 @@
 """``cerdas doctor``: what this machine has and whether it works, one line per check.
 
-Open for every area: register a function that takes the workspace settings (``None`` outside a workspace) and
-returns :class:`Check` lines, with ``@check(order)``; the CLI module of the area imports it so it registers::
+Open for every area: a function that takes the workspace settings (``None`` outside a workspace) and the
+environment, and returns :class:`Check` lines, registered with ``@check(order)``. The area's module is imported
+by ``cerdas.cli.doctor``, which registers it::
 
     @doctor.check(40)
-    def youtube_lines(settings: Settings | None) -> list[Check]:
+    def youtube_lines(settings: Settings | None, env: Environment) -> list[Check]:
         return [Check("youtube", ok, "credentials ...", fix="cerdas youtube login")]
 """
 
 from __future__ import annotations
 
+import platform
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cerdas import __version__
+from cerdas.env import Environment
+from cerdas.errors import CerdasError
+from cerdas.media.ffmpeg import FFmpeg
 from cerdas.settings import Settings
 
 
@@ -26,7 +32,7 @@ class Check:
     fix: str = ""
 
 
-Checker = Callable[[Settings | None], list[Check]]
+Checker = Callable[[Settings | None, Environment], list[Check]]
 _CHECKERS: list[tuple[int, str, Checker]] = []
 
 
@@ -43,31 +49,23 @@ def check(order: int = 50) -> Callable[[Checker], Checker]:
     return register
 
 
-def run_checks(settings: Settings | None) -> list[Check]:
+def run_checks(settings: Settings | None, env: Environment) -> list[Check]:
     """Every registered check, in order. A checker that raises becomes a failed line, never a crash."""
-    from cerdas.errors import CerdasError
-
     lines: list[Check] = []
     for _, key, fn in list(_CHECKERS):
         try:
-            lines.extend(fn(settings))
+            lines.extend(fn(settings, env))
         except CerdasError as exc:
             lines.append(Check(key.rsplit(".", 1)[-1], False, str(exc)))
     return lines
 
 
 @check(10)
-def system_lines(settings: Settings | None) -> list[Check]:
+def system_lines(settings: Settings | None, env: Environment) -> list[Check]:
     """Python, Cerdas and ffmpeg."""
-    import platform
-
-    from cerdas import __version__
-    from cerdas.errors import CerdasError
-    from cerdas.media.ffmpeg import FFmpeg
-
     lines = [Check("cerdas", None, f"{__version__} on Python {platform.python_version()}")]
     try:
-        lines.append(Check("ffmpeg", True, FFmpeg().version()))
+        lines.append(Check("ffmpeg", True, FFmpeg.from_env(env).version()))
     except CerdasError as exc:
         lines.append(Check("ffmpeg", False, str(exc), fix="apt-get install ffmpeg"))
     return lines

@@ -10,19 +10,32 @@ import contextlib
 import re
 import tomllib
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import tomli_w
 
 from cerdas.errors import CerdasError
+from cerdas.facts import (
+    DataError,
+    IngestFacts,
+    LoudnessFacts,
+    NoFacts,
+    StageFacts,
+    TagFacts,
+    YouTubeVideo,
+    convert,
+    facts_from_data,
+    from_data,
+    to_data,
+)
 from cerdas.fsutil import atomic_write_text
-from cerdas.workspace import Workspace
+from cerdas.workspace import EPISODE_FILE, Workspace
 
-EPISODE_FILE = "episode.toml"
 MAX_TITLE = 255
+EpisodeState = Literal["draft", "incomplete", "scheduled", "published"]
+F = TypeVar("F", bound=StageFacts)
 
 
 @dataclass
@@ -37,12 +50,39 @@ class Chapter:
 
 @dataclass
 class StageRecord:
-    """What one stage did: the fingerprint of its inputs, its outputs (workspace-relative) and facts."""
+    """What one stage did: the fingerprint of its inputs, its outputs (workspace-relative), its facts and the
+    one-line summary the CLI showed."""
 
     fingerprint: str
     completed: str
     outputs: dict[str, str] = field(default_factory=dict)
-    data: dict[str, Any] = field(default_factory=dict)
+    facts: StageFacts = field(default_factory=NoFacts)
+    summary: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = to_data(self.facts)
+        if self.summary:
+            data["summary"] = self.summary
+        return {
+            "fingerprint": self.fingerprint,
+            "completed": self.completed,
+            "outputs": dict(self.outputs),
+            "data": data,
+        }
+
+    @classmethod
+    def from_dict(cls, stage: str, raw: Any, where: str) -> StageRecord:
+        if not isinstance(raw, dict):
+            raise DataError(where, "must be a table")
+        data = raw.get("data", {})
+        summary = data.get("summary", "") if isinstance(data, dict) else ""
+        return cls(
+            fingerprint=convert(str, raw.get("fingerprint", ""), f"{where}.fingerprint"),
+            completed=convert(str, raw.get("completed", ""), f"{where}.completed"),
+            outputs=convert(dict[str, str], raw.get("outputs", {}), f"{where}.outputs"),
+            facts=facts_from_data(stage, data, f"{where}.data"),
+            summary=convert(str, summary, f"{where}.data.summary"),
+        )
 
 
 @dataclass
@@ -65,31 +105,108 @@ class Episode:
     draft: bool = False
     guid: str = ""
     stages: dict[str, StageRecord] = field(default_factory=dict)
-    youtube: dict[str, Any] = field(default_factory=dict)
+    youtube: YouTubeVideo | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = _drop_none(asdict(self))
-        return data
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "stages":
+                out["stages"] = {name: rec.to_dict() for name, rec in value.items()}
+            elif f.name == "youtube":
+                out["youtube"] = to_data(value) if value is not None else {}
+            elif value is not None:
+                out[f.name] = to_data(value)
+        return out
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Episode:
-        data = dict(raw)
-        data["chapters"] = [Chapter(**c) for c in data.get("chapters", [])]
-        data["stages"] = {k: StageRecord(**v) for k, v in data.get("stages", {}).items()}
-        return cls(**data)
+        """The journal's content, every value's type checked (raises :class:`DataError` naming the key)."""
+        plain = {k: v for k, v in raw.items() if k not in ("stages", "youtube")}
+        episode = from_data(cls, plain, "")
+        stages = raw.get("stages", {})
+        if not isinstance(stages, dict):
+            raise DataError("stages", "must be a table")
+        episode.stages = {
+            str(name): StageRecord.from_dict(str(name), rec, f"stages.{name}") for name, rec in stages.items()
+        }
+        youtube = raw.get("youtube") or {}
+        episode.youtube = from_data(YouTubeVideo, youtube, "youtube") if youtube else None
+        return episode
+
+    # -- what the stages recorded ------------------------------------------------------------------------------
+
+    def facts(self, kind: type[F]) -> F | None:
+        """The facts a stage recorded, typed (``episode.facts(IngestFacts)``), or None when it has not run."""
+        rec = self.stages.get(kind.stage)
+        return rec.facts if rec is not None and isinstance(rec.facts, kind) else None
 
     def output(self, stage: str, name: str) -> str | None:
         """A stage's recorded output (workspace-relative path), if the stage has run."""
         rec = self.stages.get(stage)
         return rec.outputs.get(name) if rec else None
 
+    @property
+    def duration(self) -> float:
+        """Seconds of the published audio (else of the levelled audio, else of the recording; 0 before ingest)."""
+        tag, loud, ingest = self.facts(TagFacts), self.facts(LoudnessFacts), self.facts(IngestFacts)
+        if tag is not None:
+            return tag.duration
+        if loud is not None:
+            return loud.duration
+        return ingest.probe.duration if ingest is not None else 0.0
 
-def _drop_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _drop_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_drop_none(v) for v in value]
-    return value
+    @property
+    def is_video(self) -> bool:
+        """Whether the recording has a picture (YouTube then gets the recording's picture, not the artwork)."""
+        ingest = self.facts(IngestFacts)
+        return bool(ingest and ingest.video)
+
+    @property
+    def normalised_audio(self) -> str | None:
+        """The loudness stage's MP3 (workspace-relative), once it has run."""
+        return self.output("loudness", "mp3")
+
+    @property
+    def published_audio(self) -> str | None:
+        """The tagged MP3 (workspace-relative) the feed serves, once the tag stage has run."""
+        return self.output("tag", "mp3")
+
+    @property
+    def video_id(self) -> str:
+        """The YouTube video's id, or "" when it is not uploaded."""
+        return self.youtube.video_id if self.youtube is not None else ""
+
+    def published_at(self) -> datetime:
+        """The publication moment (``pub_date``, else the creation), time-zone aware."""
+        raw = self.pub_date or self.created
+        if not raw:
+            return datetime.now(UTC)
+        try:
+            return parse_when(raw)
+        except CerdasError as exc:
+            raise CerdasError(f"episode {self.slug!r}: pub_date {raw!r} is not an ISO 8601 date and time") from exc
+
+    def state(self, now: datetime | None = None) -> EpisodeState:
+        """``draft`` (kept out of the feed), ``incomplete`` (no published audio yet), ``scheduled`` (public from
+        ``pub_date``) or ``published``: the one rule the feed, ``cerdas episodes`` and the studio share."""
+        if self.draft:
+            return "draft"
+        if self.published_audio is None:
+            return "incomplete"
+        return "scheduled" if self.published_at() > (now or datetime.now(UTC)) else "published"
+
+
+def parse_when(text: str) -> datetime:
+    """A publication moment: ISO 8601 (``2025-07-01T09:00``, ``2025-07-01 09:00+07:00``, ``2025-07-01``).
+    Without an offset the local time zone of this machine is meant."""
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise CerdasError(
+            f"not a date and time: {text!r} (expected e.g. 2025-07-01T09:00 or 2025-07-01 09:00+07:00)"
+        ) from exc
+    return when.astimezone() if when.tzinfo is None else when
 
 
 def now_iso() -> str:
@@ -115,13 +232,9 @@ def check_title(title: str) -> str:
     return clean
 
 
-def episode_path(ws: Workspace, slug: str) -> Path:
-    return ws.episode_dir(slug) / EPISODE_FILE
-
-
 def load_episode(ws: Workspace, slug: str) -> Episode:
     """Read ``episodes/<slug>/episode.toml``."""
-    path = episode_path(ws, slug)
+    path = ws.episode_file(slug)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -130,19 +243,26 @@ def load_episode(ws: Workspace, slug: str) -> Episode:
         raise CerdasError(f"episode file is damaged: {exc}", path) from exc
     try:
         return Episode.from_dict(raw)
-    except TypeError as exc:
-        raise CerdasError(f"episode file has unexpected content: {exc}", path) from exc
+    except DataError as exc:
+        raise CerdasError(f"episode file has a bad value: {exc}", path) from exc
 
 
 def save_episode(ws: Workspace, episode: Episode) -> None:
     """Write the journal atomically: a crash leaves the previous version, never half a file."""
     header = "# Written by cerdas; metadata may be edited by hand, [stages] is cerdas' own journal.\n"
-    path = episode_path(ws, episode.slug)
+    path = ws.episode_file(episode.slug)
     text = header + tomli_w.dumps(episode.to_dict())
     with contextlib.suppress(OSError):
         if path.read_text(encoding="utf-8") == text:
             return  # unchanged: no write (a re-run that does nothing must not need disk space either)
     atomic_write_text(path, text)
+
+
+def episode_slugs(ws: Workspace) -> list[str]:
+    """The slugs of every episode folder holding a journal, sorted."""
+    if not ws.episodes_dir.is_dir():
+        return []
+    return sorted(path.parent.name for path in ws.episodes_dir.glob(f"*/{EPISODE_FILE}"))
 
 
 def list_episodes(ws: Workspace, current: Episode | None = None) -> list[Episode]:
@@ -151,11 +271,7 @@ def list_episodes(ws: Workspace, current: Episode | None = None) -> list[Episode
     ``current`` stands in for its stored copy, or joins the list when not stored yet: the episode a running
     publish holds in memory, newer than its ``episode.toml``.
     """
-    episodes = []
-    if ws.episodes_dir.is_dir():
-        for path in sorted(ws.episodes_dir.glob(f"*/{EPISODE_FILE}")):
-            if current is None or path.parent.name != current.slug:
-                episodes.append(load_episode(ws, path.parent.name))
+    episodes = [load_episode(ws, slug) for slug in episode_slugs(ws) if current is None or slug != current.slug]
     if current is not None:
         episodes.append(current)
     return sorted(episodes, key=lambda e: (e.created, e.number if e.number is not None else 0, e.slug))

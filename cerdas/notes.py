@@ -15,6 +15,8 @@ _HTML_HINT = re.compile(r"<\s*/?\s*(?:" + "|".join(sorted(ALLOWED_TAGS)) + r")\b
 _URL = re.compile(r"\bhttps?://[^\s<>\"']+", re.IGNORECASE)
 _SAFE_HREF = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
 _BLOCK = re.compile(r"<(?:p|ul|ol|blockquote)>")
+MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>?")
+"""Any tag at all (where only plain text is allowed: the show's title, author, hosts)."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 

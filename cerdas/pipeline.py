@@ -1,31 +1,45 @@
 """The publish pipeline: an explicit ordered list of stages over one :class:`Episode`.
 
-Each stage declares the inputs it depends on; their fingerprint, with the presence of the outputs the stage
-recorded last time, decides whether it runs. The journal (``episode.toml``) is saved after every stage, so a
-failure leaves every finished stage recorded and the failed one as it was.
+The stage contract (:class:`Stage`, with defaults in :class:`BaseStage`):
+
+* ``check(ctx)``: everything the stage can verify before any work (the Whisper model, the YouTube sign-in).
+  ``publish`` runs every stage's check before it takes the workspace lock, so a missing prerequisite stops
+  publish before a single file is written.
+* ``skip_reason(episode, ctx)``: why the stage does not apply to this run (``--no-youtube``), or None.
+* ``inputs(episode, ctx)``: what the stage's result depends on. Must be cheap: it runs even when skipped.
+* ``always_runs(episode, ctx)``: the stage runs even though its inputs are unchanged (an unfinished upload).
+* ``run(episode, ctx)``: do the work and return :class:`StageOutput` (outputs, typed facts, a summary).
+
+The decision to run lives in one place, :func:`run_stage`: a stage runs when it is not skipped and its inputs'
+fingerprint changed, an output it recorded is gone, it always runs, or ``ctx.force``. The journal
+(``episode.toml``) is saved after every finished stage, so a failure leaves every finished stage recorded and the
+failed one as it was. Stages never change the :class:`Context`.
 """
 
 from __future__ import annotations
 
 import errno
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
+from cerdas.env import Environment
 from cerdas.episode import Episode, StageRecord, now_iso, save_episode
 from cerdas.errors import CerdasError, StageError
+from cerdas.facts import NoFacts, StageFacts, StageName, StageStatus
 from cerdas.fsutil import fingerprint
 from cerdas.report import NullReporter, Reporter
 from cerdas.settings import Settings
 from cerdas.workspace import Workspace
 
 
-@dataclass
+@dataclass(frozen=True)
 class Context:
-    """What every stage may use; passed explicitly, never global."""
+    """What every stage may use; passed explicitly, never global, never changed by a stage."""
 
     workspace: Workspace
     settings: Settings
     reporter: Reporter = field(default_factory=NullReporter)
+    env: Environment = field(default_factory=Environment)
     force: bool = False
     dry_run: bool = False
     youtube: bool = True
@@ -33,34 +47,48 @@ class Context:
 
 @dataclass
 class StageOutput:
-    """What a stage produced: workspace-relative output paths and measured facts."""
+    """What a stage produced: workspace-relative output paths, its typed facts and a one-line summary."""
 
     outputs: dict[str, str] = field(default_factory=dict)
-    data: dict[str, Any] = field(default_factory=dict)
+    facts: StageFacts = field(default_factory=NoFacts)
     summary: str = ""
 
 
 class Stage(Protocol):
-    """One step of ``publish``. ``inputs`` must be cheap: it runs even when the stage is skipped."""
+    """One step of ``publish`` (see the module docstring for the contract)."""
 
-    name: str
+    name: ClassVar[StageName]
+
+    def check(self, ctx: Context) -> None: ...
+
+    def skip_reason(self, episode: Episode, ctx: Context) -> str | None: ...
+
+    def always_runs(self, episode: Episode, ctx: Context) -> bool: ...
 
     def inputs(self, episode: Episode, ctx: Context) -> dict[str, Any]: ...
 
     def run(self, episode: Episode, ctx: Context) -> StageOutput: ...
 
 
-class OptionalStage(Stage, Protocol):
-    """A stage that can be switched off for a run (YouTube without credentials, say)."""
+class BaseStage:
+    """The defaults of the stage contract: nothing to check, never skipped, runs only when its inputs changed."""
 
-    def skip_reason(self, episode: Episode, ctx: Context) -> str | None: ...
+    def check(self, ctx: Context) -> None:
+        return None
+
+    def skip_reason(self, episode: Episode, ctx: Context) -> str | None:
+        return None
+
+    def always_runs(self, episode: Episode, ctx: Context) -> bool:
+        return False
 
 
 @dataclass
 class StageReport:
-    name: str
-    status: str  # "ran", "skipped", "current", "would run"
+    name: StageName
+    status: StageStatus
     summary: str = ""
+    facts: StageFacts | None = None
 
 
 def is_current(stage: Stage, episode: Episode, ctx: Context) -> tuple[bool, str]:
@@ -74,14 +102,14 @@ def is_current(stage: Stage, episode: Episode, ctx: Context) -> tuple[bool, str]
 
 
 def run_stage(stage: Stage, episode: Episode, ctx: Context, save: bool = True) -> StageReport:
-    """Run one stage if its inputs changed (or ``ctx.force``), record it and save the journal."""
-    skip = getattr(stage, "skip_reason", None)
-    reason = skip(episode, ctx) if skip is not None else None
+    """Run one stage if it applies and is not current (or ``ctx.force``), record it and save the journal."""
+    reason = stage.skip_reason(episode, ctx)
     if reason:
         return StageReport(stage.name, "skipped", reason)
     current, fp = is_current(stage, episode, ctx)
-    if current and not ctx.force:
-        return StageReport(stage.name, "current", episode.stages[stage.name].data.get("summary", ""))
+    if current and not ctx.force and not stage.always_runs(episode, ctx):
+        rec = episode.stages[stage.name]
+        return StageReport(stage.name, "current", rec.summary, rec.facts)
     if ctx.dry_run:
         return StageReport(stage.name, "would run")
     try:
@@ -93,13 +121,16 @@ def run_stage(stage: Stage, episode: Episode, ctx: Context, save: bool = True) -
         raise StageError(f"stage '{stage.name}' failed: {reason}", exc.filename or episode.slug) from exc
     # Inputs may legitimately change while a stage runs (a stage that fills in metadata): re-fingerprint.
     fp = fingerprint({"stage": stage.name, **stage.inputs(episode, ctx)})
-    data = dict(result.data)
-    if result.summary:
-        data["summary"] = result.summary
-    episode.stages[stage.name] = StageRecord(fp, now_iso(), result.outputs, data)
+    episode.stages[stage.name] = StageRecord(fp, now_iso(), result.outputs, result.facts, result.summary)
     if save:
         save_episode(ctx.workspace, episode)
-    return StageReport(stage.name, "ran", result.summary)
+    return StageReport(stage.name, "ran", result.summary, result.facts)
+
+
+def check_stages(stages: list[Stage], ctx: Context) -> None:
+    """Every stage's own check, in order (before any work; raises the first problem)."""
+    for stage in stages:
+        stage.check(ctx)
 
 
 def run_pipeline(stages: list[Stage], episode: Episode, ctx: Context) -> list[StageReport]:

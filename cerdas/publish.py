@@ -1,7 +1,8 @@
-"""``publish``: validate everything, find or create the episode, then run the ordered stage list.
+"""``publish``: check everything, find or create the episode, merge the new metadata, run the stage list.
 
 The stage list is explicit (beets' importer pipeline is the model): each stage decides from its inputs'
-fingerprint whether it is current, so re-running publish does nothing twice.
+fingerprint whether it is current, so re-running publish does nothing twice. Every input and every stage's own
+prerequisites are checked before the workspace lock is taken and before any file is written.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cerdas.artwork import open_image
 from cerdas.chapters import format_timestamp, load_chapters
 from cerdas.episode import (
-    EPISODE_FILE,
     Chapter,
     Episode,
     check_title,
@@ -27,6 +28,7 @@ from cerdas.episode import (
     slugify,
 )
 from cerdas.errors import CerdasError, WorkspaceError
+from cerdas.facts import LoudnessFacts, to_data
 from cerdas.feed.build import FeedStage
 from cerdas.feed.rules import check_show_artwork
 from cerdas.fsutil import atomic_copy, sha256_file
@@ -34,7 +36,7 @@ from cerdas.media.ffmpeg import FFmpeg
 from cerdas.media.ingest import IngestStage, check_source
 from cerdas.media.loudness import LoudnessStage
 from cerdas.media.tags import TagStage
-from cerdas.pipeline import Context, Stage, StageReport, run_pipeline
+from cerdas.pipeline import Context, Stage, StageReport, check_stages, run_pipeline
 from cerdas.search.index import SearchStage
 from cerdas.transcribe.stage import TranscribeStage
 from cerdas.workspace import Workspace
@@ -57,34 +59,117 @@ class PublishRequest:
     publish_at: datetime | None = None  # the feed and site show it from then (pub_date)
 
 
+@dataclass(frozen=True)
+class CheckedRequest:
+    """A request whose every input was read and found usable (before the lock, before any work)."""
+
+    request: PublishRequest
+    title: str
+    source: Path
+    chapters: list[Chapter] | None
+    cover: Path | None
+
+
 @dataclass
 class PublishResult:
     episode: Episode
     created: bool
     reports: list[StageReport] = field(default_factory=list)
+    dry_run: bool = False
+
+    def loudness(self) -> str:
+        """``-24.4 LUFS -> -16.0 LUFS, true peak -1.8 dBTP`` once the loudness stage has run."""
+        loud = self.episode.facts(LoudnessFacts)
+        if loud is None:
+            return ""
+        peak = loud.after.true_peak_dbtp
+        return (
+            f"{loud.before.integrated_lufs:.1f} LUFS -> {loud.after.integrated_lufs:.1f} LUFS, "
+            f"true peak {peak if peak is not None else float('nan'):.1f} dBTP"
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """What ``publish --json`` prints: the episode, and each stage's status, summary and facts."""
+        ep = self.episode
+        return {
+            "slug": ep.slug,
+            "title": ep.title,
+            "created": self.created,
+            "dry_run": self.dry_run,
+            "state": ep.state() if not self.dry_run else None,
+            "audio": ep.published_audio,
+            "youtube": to_data(ep.youtube) if ep.youtube is not None else None,
+            "stages": [
+                {
+                    "name": r.name,
+                    "status": r.status,
+                    "summary": r.summary,
+                    "facts": to_data(r.facts) if r.facts is not None else None,
+                }
+                for r in self.reports
+            ],
+        }
 
 
 def build_stages(ctx: Context, ff: FFmpeg | None = None) -> list[Stage]:
-    """The publish stages in order. Later issues append transcription, YouTube, feed/site and search."""
-    ff = ff or FFmpeg()
+    """The publish stages in order."""
+    ff = ff or FFmpeg.from_env(ctx.env)
     return [
         IngestStage(ff),
         LoudnessStage(ff),
         TagStage(),
-        TranscribeStage.for_publish(ctx),  # checks the Whisper model and language now, before any work
-        YouTubeStage(ff, ctx),  # after the transcript (captions); checks the sign-in before any stage runs
+        TranscribeStage(),
+        YouTubeStage(ff),  # after the transcript (captions)
         FeedStage(),  # feed + site: after YouTube, whose link it shows
         SearchStage(),  # last: indexes the finished episode (hand-corrected transcript, YouTube link)
     ]
 
 
-def find_episode_for(ctx: Context, sha: str, slug: str | None, title: str) -> Episode | None:
-    """The episode a publish continues: by ``--slug``, else by the same recording, else by the title's slug."""
+def check_request(request: PublishRequest, ctx: Context) -> CheckedRequest:
+    """Read and check every input the producer gave (raises :class:`CerdasError` naming the file)."""
+    title = check_title(request.title)
+    source = request.source.expanduser().resolve()
+    probe = check_source(source, FFmpeg.from_env(ctx.env))
+    chapters = load_chapters(request.chapters_file) if request.chapters_file else None
+    if chapters and request.chapters_file is not None:
+        check_chapters_fit(chapters, probe.duration, request.chapters_file)
+    cover = request.cover.expanduser().resolve() if request.cover is not None else None
+    if cover is not None:
+        open_image(cover)
+    if request.number is not None and request.number < 0:
+        raise CerdasError(f"episode number must be 0 or more, not {request.number}")
+    if request.slug is not None and slugify(request.slug) != request.slug:
+        raise WorkspaceError(
+            f"slug {request.slug!r} must be lower-case letters, digits and '-'", ctx.workspace.episodes_dir
+        )
+    if not ctx.settings.artwork_path.is_file() and cover is None:
+        raise CerdasError("show artwork not found (set 'show.artwork' in cerdas.toml)", ctx.settings.artwork_path)
+    check_show_artwork(ctx.settings)  # the feed needs Apple-valid artwork: refuse before any encoding
+    return CheckedRequest(request, title, source, chapters, cover)
+
+
+def publish(request: PublishRequest, ctx: Context, stages: list[Stage] | None = None) -> PublishResult:
+    """Check every input and every stage, then run the stages on the (new or existing) episode. Source files
+    are only read."""
+    checked = check_request(request, ctx)
+    stages = stages if stages is not None else build_stages(ctx)
+    check_stages(stages, ctx)  # the Whisper model, the sign-in: before any episode file is written
     ws = ctx.workspace
+    with ws.lock() if not ctx.dry_run else contextlib.nullcontext():  # a dry run reads, never writes
+        sha = sha256_file(checked.source)
+        episode = find_episode_for(ws, sha, request.slug, checked.title)
+        created = episode is None
+        if episode is None:
+            episode = new_episode(ws, checked, sha)
+        merge_metadata(episode, checked, ws.relative(checked.source), sha)
+        reports = _run_keeping_state(stages, episode, ctx, created, checked.cover)
+    return PublishResult(episode, created, reports, ctx.dry_run)
+
+
+def find_episode_for(ws: Workspace, sha: str, slug: str | None, title: str) -> Episode | None:
+    """The episode a publish continues: by ``--slug``, else by the same recording, else by the title's slug."""
     if slug:
-        ws.episode_dir(slug)  # refuses slugs that would leave the workspace
-        path = ws.episode_dir(slug) / "episode.toml"
-        return load_episode(ws, slug) if path.exists() else None
+        return load_episode(ws, slug) if ws.episode_file(slug).exists() else None
     episodes = list_episodes(ws)
     for episode in episodes:
         if episode.source_sha256 == sha:
@@ -93,71 +178,49 @@ def find_episode_for(ctx: Context, sha: str, slug: str | None, title: str) -> Ep
     return next((e for e in episodes if e.slug == by_title), None)
 
 
-def _new_slug(ctx: Context, title: str, slug: str | None) -> str:
+def new_episode(ws: Workspace, checked: CheckedRequest, sha: str) -> Episode:
+    """A new episode: a free slug, the next number, a new guid, dated now."""
+    request = checked.request
+    existing = [e.number for e in list_episodes(ws) if e.number is not None]
+    return Episode(
+        slug=_new_slug(ws, checked.title, request.slug),
+        title=checked.title,
+        source=ws.relative(checked.source),
+        source_sha256=sha,
+        number=request.number if request.number is not None else max(existing, default=0) + 1,
+        created=now_iso(),
+        pub_date=now_iso(),
+        guid=str(uuid.uuid4()),
+    )
+
+
+def merge_metadata(episode: Episode, checked: CheckedRequest, source: str, sha: str) -> None:
+    """Apply what the request sets; what it leaves as ``None`` keeps the episode's value."""
+    request = checked.request
+    episode.title = checked.title
+    episode.source, episode.source_sha256 = source, sha
+    if request.number is not None:
+        episode.number = request.number
+    if request.description is not None:
+        episode.description = request.description.strip()
+    if request.guests is not None:
+        episode.guests = [g.strip() for g in request.guests if g.strip()]
+    if checked.chapters is not None:
+        episode.chapters = checked.chapters
+    if request.draft is not None:
+        if episode.draft and not request.draft and request.publish_at is None:
+            episode.pub_date = now_iso()  # a draft made public is new from now
+        episode.draft = request.draft
+    if request.publish_at is not None:
+        episode.pub_date = request.publish_at.isoformat()
+
+
+def _new_slug(ws: Workspace, title: str, slug: str | None) -> str:
     base = slug or slugify(title)
     candidate, n = base, 2
-    while (ctx.workspace.episode_dir(candidate) / "episode.toml").exists():
+    while ws.episode_file(candidate).exists():
         candidate, n = f"{base}-{n}", n + 1
-    ctx.workspace.episode_dir(candidate)
     return candidate
-
-
-def publish(request: PublishRequest, ctx: Context, stages: list[Stage] | None = None) -> PublishResult:
-    """Check every input, then run the stages on the (new or existing) episode. Source files are only read."""
-    ws = ctx.workspace
-    title = check_title(request.title)
-    source = request.source.expanduser().resolve()
-    probe = check_source(source)
-    chapters: list[Chapter] | None = load_chapters(request.chapters_file) if request.chapters_file else None
-    if chapters and request.chapters_file is not None:
-        check_chapters_fit(chapters, probe.duration, request.chapters_file)
-    if request.cover is not None:
-        open_image(request.cover.expanduser())
-    if request.number is not None and request.number < 0:
-        raise CerdasError(f"episode number must be 0 or more, not {request.number}")
-    if request.slug is not None and slugify(request.slug) != request.slug:
-        raise WorkspaceError(f"slug {request.slug!r} must be lower-case letters, digits and '-'", ws.episodes_dir)
-    if not ctx.settings.artwork_path.is_file() and request.cover is None:
-        raise CerdasError("show artwork not found (set 'show.artwork' in cerdas.toml)", ctx.settings.artwork_path)
-    check_show_artwork(ctx.settings)  # the feed needs Apple-valid artwork: refuse before any encoding
-    # stages check their own prerequisites (Whisper model, sign-in) when built: before any episode file is written
-    stages = stages if stages is not None else build_stages(ctx)
-
-    with ws.lock() if not ctx.dry_run else contextlib.nullcontext():  # a dry run reads, never writes
-        sha = sha256_file(source)
-        episode = find_episode_for(ctx, sha, request.slug, title)
-        created = episode is None
-        if episode is None:
-            existing = [e.number for e in list_episodes(ws) if e.number is not None]
-            episode = Episode(
-                slug=_new_slug(ctx, title, request.slug),
-                title=title,
-                source=ws.relative(source),
-                source_sha256=sha,
-                number=request.number if request.number is not None else max(existing, default=0) + 1,
-                created=now_iso(),
-                pub_date=now_iso(),
-                guid=str(uuid.uuid4()),
-            )
-        episode.title = title
-        episode.source, episode.source_sha256 = ws.relative(source), sha
-        if request.number is not None:
-            episode.number = request.number
-        if request.description is not None:
-            episode.description = request.description.strip()
-        if request.guests is not None:
-            episode.guests = [g.strip() for g in request.guests if g.strip()]
-        if chapters is not None:
-            episode.chapters = chapters
-        cover_to_copy = request.cover.expanduser().resolve() if request.cover is not None else None
-        if request.draft is not None:
-            if episode.draft and not request.draft and request.publish_at is None:
-                episode.pub_date = now_iso()  # a draft made public is new from now
-            episode.draft = request.draft
-        if request.publish_at is not None:
-            episode.pub_date = request.publish_at.isoformat()
-        reports = _run_keeping_state(stages, episode, ctx, created, cover_to_copy)
-    return PublishResult(episode, created, reports)
 
 
 def _run_keeping_state(
@@ -179,14 +242,14 @@ def _run_keeping_state(
             save_episode(ws, episode)  # metadata no stage depends on (guests, say) is kept too
         return reports
     except BaseException:
-        if created and not existed and not (folder / EPISODE_FILE).exists():
+        if created and not existed and not ws.episode_file(episode.slug).exists():
             shutil.rmtree(folder, ignore_errors=True)
         raise
 
 
 def _keep_cover(ws: Workspace, episode: Episode, cover: Path) -> str:
     """Copy the episode cover into its folder (the original may be moved or deleted later); its stored path."""
-    target = ws.episode_dir(episode.slug) / f"cover{cover.suffix.lower() or '.img'}"
+    target = ws.cover(episode.slug, cover.suffix.lower() or ".img")
     if cover != target.resolve():
         atomic_copy(cover, target)
     return ws.relative(target)

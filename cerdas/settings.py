@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import re
 import tomllib
+import uuid
 from dataclasses import dataclass, field, fields
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from cerdas.errors import SettingsError
+from cerdas.languages import WHISPER_LANGUAGES, whisper_code
+from cerdas.notes import MARKUP
+from cerdas.platforms import MAX_DESCRIPTION_BYTES, YOUTUBE_CATEGORIES, check_category
 
 CONFIG_NAME = "cerdas.toml"
 
@@ -95,26 +100,6 @@ class YouTubeSettings:
     chunk_kib: int = 8192
 
 
-# YouTube's assignable video categories (videoCategories.list); [youtube] category_id must be one of them.
-YOUTUBE_CATEGORIES = {
-    1: "Film & Animation",
-    2: "Autos & Vehicles",
-    10: "Music",
-    15: "Pets & Animals",
-    17: "Sports",
-    19: "Travel & Events",
-    20: "Gaming",
-    22: "People & Blogs",
-    23: "Comedy",
-    24: "Entertainment",
-    25: "News & Politics",
-    26: "Howto & Style",
-    27: "Education",
-    28: "Science & Technology",
-    29: "Nonprofits & Activism",
-}
-
-
 @dataclass(frozen=True)
 class Settings:
     """Everything in ``cerdas.toml``; ``root`` is the workspace folder it was read from."""
@@ -176,6 +161,30 @@ def _check(cond: bool, message: str, path: Path) -> None:
         raise SettingsError(message, path)
 
 
+def check_show_text(show: ShowSettings) -> str | None:
+    """``None`` when the show's texts and links can go into a feed, else a sentence naming the key."""
+    for key in ("title", "description", "author", "owner_name", "copyright"):
+        value = getattr(show, key)
+        if match := MARKUP.search(value):
+            return f"'show.{key}' must be plain text; it contains markup ({match.group(0)[:30]!r})"
+    for host in show.hosts:
+        if not host.strip() or MARKUP.search(host):
+            return f"'show.hosts' must be plain names, not {host!r}"
+    if len(show.description.encode("utf-8")) > MAX_DESCRIPTION_BYTES:
+        return f"'show.description' is longer than {MAX_DESCRIPTION_BYTES} bytes (Apple's limit)"
+    for key in ("website", "apple_url", "spotify_url", "youtube_url"):
+        value = getattr(show, key)
+        url = urlparse(value)
+        if value and (url.scheme not in ("http", "https") or not url.netloc):
+            return f"'show.{key}' must be an absolute http(s) URL, not {value!r}"
+    if show.guid:
+        try:
+            uuid.UUID(show.guid)
+        except ValueError:
+            return f"'show.guid' is not a UUID: {show.guid!r}"
+    return None
+
+
 def validate(settings: Settings, path: Path) -> None:
     """Check values whose type is right but whose meaning is not (raises :class:`SettingsError`)."""
     show, audio, whisper, yt = settings.show, settings.audio, settings.whisper, settings.youtube
@@ -194,8 +203,6 @@ def validate(settings: Settings, path: Path) -> None:
         path,
     )
     _check(show.type in ("episodic", "serial"), f"'show.type' must be episodic or serial, not {show.type!r}", path)
-    from cerdas.feed.rules import check_show_text  # the feed owns what show text may contain
-
     problem = check_show_text(show)
     _check(problem is None, str(problem), path)
     _check(-31.0 <= audio.target_lufs <= -5.0, "'audio.target_lufs' must be between -31 and -5 LUFS", path)
@@ -219,13 +226,9 @@ def validate(settings: Settings, path: Path) -> None:
         f"'whisper.language' is not a language code: {whisper.language!r}",
         path,
     )
-    from cerdas.transcribe.whisper import (  # local import: the Whisper adapter owns its languages
-        LANGUAGES,
-        whisper_language,
-    )
 
     _check(
-        whisper.language == "auto" or whisper_language(whisper.language, strict=False) in LANGUAGES,
+        whisper.language == "auto" or whisper_code(whisper.language) in WHISPER_LANGUAGES,
         f"'whisper.language' = {whisper.language!r} is not a language Whisper knows (e.g. id, jw, su, ms, en)",
         path,
     )
@@ -253,8 +256,6 @@ def validate(settings: Settings, path: Path) -> None:
         "'youtube.chunk_kib' must be a multiple of 256 between 256 and 262144",
         path,
     )
-    from cerdas.feed.rules import check_category  # local import: the feed owns Apple's category table
-
     problem = check_category(show.category, show.subcategory)
     _check(problem is None, f"'show.category': {problem}", path)
 
@@ -290,8 +291,6 @@ def toml_string(text: str) -> str:
 
 def render_template(title: str, description: str = "", author: str = "", email: str = "") -> str:
     """The commented ``cerdas.toml`` that ``cerdas init`` writes."""
-    from importlib.resources import files
-
     template = files("cerdas").joinpath("data/cerdas.toml.in").read_text(encoding="utf-8")
     return (
         template.replace("@TITLE@", toml_string(title))

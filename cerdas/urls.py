@@ -21,8 +21,6 @@ from urllib.parse import quote
 
 from cerdas.settings import Settings
 
-TRANSCRIPT_KINDS = ("vtt", "srt", "json", "txt")
-
 
 def feed_rel() -> str:
     return "feed.xml"

@@ -9,15 +9,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from cerdas.artwork import make_placeholder
 from cerdas.errors import CerdasError, WorkspaceError
+from cerdas.fsutil import atomic_write_text
 from cerdas.settings import CONFIG_NAME, Settings, load_settings, render_template
 
 LOCK_NAME = ".cerdas.lock"
+EPISODE_FILE = "episode.toml"
+YOUTUBE_JOURNAL = "youtube.json"
 
 
 @dataclass(frozen=True)
 class Workspace:
-    """Paths of one workspace. Every path a stage writes is derived here."""
+    """Paths of one workspace. Every path Cerdas reads or writes in it is derived here, nowhere else."""
 
     root: Path
 
@@ -42,6 +46,10 @@ class Workspace:
         """The SQLite FTS5 search index."""
         return self.root / "search.sqlite3"
 
+    @property
+    def lock_path(self) -> Path:
+        return self.root / LOCK_NAME
+
     def episode_dir(self, slug: str) -> Path:
         """``episodes/<slug>``, refusing a slug that would resolve outside ``episodes/``."""
         base = self.episodes_dir.resolve()
@@ -49,6 +57,42 @@ class Workspace:
         if path.parent != base or not slug or slug.startswith("."):
             raise WorkspaceError(f"episode slug {slug!r} would leave the episodes folder", self.episodes_dir)
         return path
+
+    def episode_file(self, slug: str) -> Path:
+        """The episode's journal, ``episodes/<slug>/episode.toml``."""
+        return self.episode_dir(slug) / EPISODE_FILE
+
+    def work_dir(self, slug: str) -> Path:
+        """``episodes/<slug>/work``: intermediates that publish rebuilds (not in the repository)."""
+        return self.episode_dir(slug) / "work"
+
+    def normalised_audio(self, slug: str) -> Path:
+        """The loudness stage's MP3, before tagging."""
+        return self.work_dir(slug) / "normalised.mp3"
+
+    def published_audio(self, slug: str) -> Path:
+        """The tagged MP3 that the feed serves: ``episodes/<slug>/<slug>.mp3``."""
+        return self.episode_dir(slug) / f"{slug}.mp3"
+
+    def video(self, slug: str) -> Path:
+        """The file uploaded to YouTube: ``episodes/<slug>/<slug>.mp4``."""
+        return self.episode_dir(slug) / f"{slug}.mp4"
+
+    def youtube_journal(self, slug: str) -> Path:
+        """The resumable upload's journal (mode 0600: it holds the session address)."""
+        return self.episode_dir(slug) / YOUTUBE_JOURNAL
+
+    def cover(self, slug: str, suffix: str) -> Path:
+        """The episode's own cover, copied into its folder (``suffix`` with its dot: ``.jpg``)."""
+        return self.episode_dir(slug) / f"cover{suffix}"
+
+    def episode_image(self, cover: str, artwork: Path) -> Path:
+        """The picture of an episode: its own cover (the stored path) if it has one, else the show ``artwork``."""
+        return self.resolve(cover) if cover else artwork
+
+    def transcript(self, slug: str, kind: str) -> Path:
+        """``transcripts/<slug>.<kind>`` (vtt, srt, json, txt): the VTT is the master a producer corrects."""
+        return self.transcripts_dir / f"{slug}.{kind}"
 
     def relative(self, path: Path) -> str:
         """``path`` relative to the workspace root when inside it (as stored in ``episode.toml``)."""
@@ -68,8 +112,7 @@ class Workspace:
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Hold the workspace lock; a second publish gets a clear error instead of waiting or racing."""
-        path = self.root / LOCK_NAME
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -103,9 +146,6 @@ def default_title(root: Path) -> str:
 
 def init_workspace(root: Path, title: str, description: str = "", author: str = "", email: str = "") -> Workspace:
     """Create a workspace: commented ``cerdas.toml``, the folders and a placeholder artwork."""
-    from cerdas.artwork import make_placeholder
-    from cerdas.fsutil import atomic_write_text
-
     if not title.strip():
         raise CerdasError("the show title must not be empty", root)
     root.mkdir(parents=True, exist_ok=True)

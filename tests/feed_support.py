@@ -11,6 +11,7 @@ from pathlib import Path
 from PIL import Image
 
 from cerdas.episode import Chapter, Episode, StageRecord, save_episode
+from cerdas.facts import TagFacts, YouTubeVideo, from_data
 from cerdas.transcribe.formats import Segment
 from cerdas.workspace import Workspace
 from tests.media import ffmpeg
@@ -79,10 +80,13 @@ def make_episode(
         guid=guid or str(uuid.uuid4()),
         stages={
             "tag": StageRecord(
-                "f" * 32, "2025-01-01T00:00:00+00:00", {"mp3": rel}, {"bytes": mp3.stat().st_size, "duration": duration}
+                "f" * 32,
+                "2025-01-01T00:00:00+00:00",
+                {"mp3": rel},
+                TagFacts(bytes=mp3.stat().st_size, duration=duration, sha256=""),
             )
         },
-        youtube=dict(youtube or {}),
+        youtube=from_data(YouTubeVideo, youtube, "youtube") if youtube else None,
     )
     save_episode(ws, episode)
     return episode

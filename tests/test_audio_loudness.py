@@ -10,10 +10,11 @@ import pytest
 from click.testing import Result
 
 from cerdas.episode import list_episodes
+from cerdas.facts import IngestFacts, LoudnessFacts
 from cerdas.workspace import Workspace
 from tests.audio_support import ffprobe, interview, measure, no_whisper, video_with_audio
 from tests.media import uneven_speech
-from tests.workspace_support import set_keys
+from tests.workspace_support import facts, set_keys
 
 TARGET, TOLERANCE, CEILING = -16.0, 0.5, -1.0
 
@@ -55,9 +56,9 @@ def test_final_mp3_meets_target(
     assert (got.rate, got.channels) == (44100, 2)  # the default output: 44.1 kHz stereo
     # ffmpeg's ebur128 (what episode.toml and the command report) agrees with the independent meter
     [episode] = list_episodes(workspace)
-    after = episode.stages["loudness"].data["after"]
-    assert abs(after["integrated_lufs"] - got.integrated) <= 0.3
-    assert f"{after['integrated_lufs']:.1f} LUFS" in result.stdout
+    after = facts(episode, LoudnessFacts).after
+    assert abs(after.integrated_lufs - got.integrated) <= 0.3
+    assert f"{after.integrated_lufs:.1f} LUFS" in result.stdout
     info = ffprobe(mp3)["streams"][0]
     assert info["codec_name"] == "mp3" and info["bit_rate"] == "128000"
 
@@ -107,9 +108,9 @@ def test_video_source_publishes_and_is_remembered_as_video(
     source = video_with_audio(tmp_path / f"rekaman{suffix}", seconds=8)
     result = _publish(run_cli, source, f"Video {suffix}")
     [episode] = list_episodes(workspace)
-    ingest = episode.stages["ingest"].data
-    assert ingest["video"] is True
-    assert ingest["probe"]["video_codec"] in ("h264", "mpeg4")
+    ingest = facts(episode, IngestFacts)
+    assert ingest.video is True
+    assert ingest.probe.video_codec in ("h264", "mpeg4")
     assert ", video" in result.stdout
     got = measure(_final_mp3(workspace))
     assert abs(got.integrated - TARGET) <= TOLERANCE and got.true_peak <= CEILING, got
@@ -125,7 +126,7 @@ def test_leveller_off_still_meets_target(workspace: Workspace, run_cli: Callable
     got = measure(_final_mp3(workspace))
     assert abs(got.integrated - TARGET) <= TOLERANCE and got.true_peak <= CEILING, got
     [episode] = list_episodes(workspace)
-    assert episode.stages["loudness"].data["levelled"]["lra_lu"] > 0
+    assert (facts(episode, LoudnessFacts).levelled.lra_lu or 0) > 0
 
 
 @pytest.mark.slow
@@ -137,8 +138,8 @@ def test_long_episode_is_probed_and_lands_in_one_pass(
     source = interview(tmp_path / "panjang.wav", seconds=150)
     _publish(run_cli, source, "Episode Panjang")
     [episode] = list_episodes(workspace)
-    data = episode.stages["loudness"].data
-    assert data["predicted_shift_lu"] != 0.0
-    assert data["passes"] <= 2
+    data = facts(episode, LoudnessFacts)
+    assert data.predicted_shift_lu != 0.0
+    assert data.passes <= 2
     got = measure(_final_mp3(workspace))
     assert abs(got.integrated - TARGET) <= 0.3 and got.true_peak <= CEILING, got

@@ -10,11 +10,13 @@ from click.testing import CliRunner, Result
 
 from cerdas import doctor
 from cerdas.cli import cli
+from cerdas.env import Environment
 from cerdas.errors import CerdasError
 from cerdas.settings import Settings
 from cerdas.transcribe import whisper
 from cerdas.workspace import Workspace
 from tests.test_whisper import set_whisper
+from tests.transcribe_support import MODEL_DIR
 
 
 @pytest.mark.slow
@@ -23,7 +25,7 @@ def test_doctor_reports_ffmpeg_and_the_model(run_cli: Callable[..., Result]) -> 
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "ok   ffmpeg          ffmpeg version" in out
-    assert f"ok   whisper model   base (bundled Whisper base, multilingual): {whisper.bundled_dir()}" in out
+    assert f"ok   whisper model   base (bundled Whisper base, multilingual): {whisper.bundled_dir(MODEL_DIR)}" in out
     assert f"ok   model sha256    {whisper.BUNDLED_FILES['model.bin'][1]} (matches the pinned sum)" in out
     assert "ok   model loads     yes, cpu int8" in out
     assert "ok   language        id" in out
@@ -57,13 +59,13 @@ def test_other_areas_can_add_lines(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(doctor, "_CHECKERS", list(doctor._CHECKERS))
 
     @doctor.check(90)
-    def broken(settings: Settings | None) -> list[doctor.Check]:
+    def broken(settings: Settings | None, env: Environment) -> list[doctor.Check]:
         raise CerdasError("credentials file is unreadable")
 
     @doctor.check(5)
-    def first(settings: Settings | None) -> list[doctor.Check]:
+    def first(settings: Settings | None, env: Environment) -> list[doctor.Check]:
         return [doctor.Check("first", None, "runs first")]
 
-    lines = doctor.run_checks(None)
+    lines = doctor.run_checks(None, Environment())
     assert lines[0] == doctor.Check("first", None, "runs first")
     assert lines[-1] == doctor.Check("broken", False, "credentials file is unreadable")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from cerdas.episode import list_episodes
+from cerdas.facts import IngestFacts
 from cerdas.media.ingest import IngestStage, container_damage
 from cerdas.pipeline import Context
 from cerdas.publish import PublishRequest, publish
@@ -15,6 +16,7 @@ from cerdas.report import NullReporter
 from cerdas.workspace import Workspace
 from tests.audio_support import no_whisper, video_with_audio
 from tests.media import ffmpeg, uneven_speech
+from tests.workspace_support import facts
 
 FORMATS = [
     # suffix, ffmpeg output options, codec ffprobe reports, channels
@@ -45,12 +47,12 @@ def test_format_is_accepted(
     assert container_damage(source) is None
     publish(PublishRequest(source, f"Format {suffix}"), ctx, stages=[IngestStage()])
     [episode] = list_episodes(ctx.workspace)
-    data = episode.stages["ingest"].data
-    assert data["sha256"] == digest == episode.source_sha256
-    assert data["probe"]["audio_codec"] == codec and data["probe"]["channels"] == channels
-    assert data["probe"]["duration"] == pytest.approx(6.0, abs=0.1)
-    assert data["video"] is False
-    assert -45 < data["input"]["integrated_lufs"] < -20
+    data = facts(episode, IngestFacts)
+    assert data.sha256 == digest == episode.source_sha256
+    assert data.probe.audio_codec == codec and data.probe.channels == channels
+    assert data.probe.duration == pytest.approx(6.0, abs=0.1)
+    assert data.video is False
+    assert -45 < data.input.integrated_lufs < -20
     assert hashlib.sha256(source.read_bytes()).hexdigest() == digest  # only read
 
 
@@ -79,7 +81,7 @@ def test_m4a_with_cover_art_is_audio_not_video(ctx: Context, tmp_path: Path) -> 
     )
     publish(PublishRequest(source, "Dengan Sampul"), ctx, stages=[IngestStage()])
     [episode] = list_episodes(ctx.workspace)
-    assert episode.stages["ingest"].data["video"] is False
+    assert facts(episode, IngestFacts).video is False
 
 
 @pytest.mark.parametrize("suffix", [".mov", ".mp4", ".mkv"])
@@ -87,8 +89,8 @@ def test_video_is_recorded_as_video(ctx: Context, tmp_path: Path, suffix: str) -
     source = video_with_audio(tmp_path / f"rekaman{suffix}", seconds=4)
     publish(PublishRequest(source, f"Video {suffix}"), ctx, stages=[IngestStage()])
     [episode] = list_episodes(ctx.workspace)
-    data = episode.stages["ingest"].data
-    assert data["video"] is True and data["probe"]["width"] == 160 and data["probe"]["height"] == 120
+    data = facts(episode, IngestFacts)
+    assert data.video is True and data.probe.width == 160 and data.probe.height == 120
 
 
 def test_streamed_wav_with_unknown_length_is_accepted(ctx: Context, tmp_path: Path) -> None:
@@ -102,4 +104,4 @@ def test_streamed_wav_with_unknown_length_is_accepted(ctx: Context, tmp_path: Pa
     streamed.write_bytes(bytes(data))
     assert container_damage(streamed) is None
     publish(PublishRequest(streamed, "Streamed"), ctx, stages=[IngestStage()])
-    assert list_episodes(ctx.workspace)[0].stages["ingest"].data["probe"]["duration"] == pytest.approx(4, abs=0.1)
+    assert facts(list_episodes(ctx.workspace)[0], IngestFacts).probe.duration == pytest.approx(4, abs=0.1)

@@ -12,10 +12,11 @@ from click.testing import Result
 from mutagen.id3 import ID3
 
 from cerdas.episode import Episode, list_episodes
+from cerdas.facts import IngestFacts, TagFacts
 from cerdas.workspace import Workspace
 from tests.audio_support import leftovers, no_whisper, snapshot
 from tests.media import uneven_speech
-from tests.workspace_support import set_keys
+from tests.workspace_support import facts, set_keys
 
 TITLE = "Menolak Gratifikasi"
 MINE = ("ingest", "loudness", "tag")
@@ -78,7 +79,7 @@ def test_new_title_retags_without_reencoding(
     new = _episode(workspace)
     assert new.slug == old.slug and new.title == "Judul yang Lebih Baik"  # same episode, same folder and URL
     assert new.stages["loudness"].completed == old.stages["loudness"].completed
-    assert new.stages["loudness"].data == old.stages["loudness"].data
+    assert new.stages["loudness"].facts == old.stages["loudness"].facts
     assert _sha(encoded) == encoded_sha
     assert new.stages["tag"].completed >= old.stages["tag"].completed
     assert str(ID3(workspace.root / new.stages["tag"].outputs["mp3"])["TIT2"]) == "Judul yang Lebih Baik"
@@ -112,7 +113,7 @@ def test_changed_recording_reencodes_the_same_episode(
     assert (status["ingest"], status["loudness"], status["tag"]) == ("ran", "ran", "ran")
     new = _episode(workspace)
     assert new.slug == old.slug and new.source_sha256 == new_sha != old.source_sha256
-    assert new.stages["ingest"].data["probe"]["duration"] == pytest.approx(10.0, abs=0.05)
+    assert facts(new, IngestFacts).probe.duration == pytest.approx(10.0, abs=0.05)
     assert _sha(source) == new_sha
 
 
@@ -124,7 +125,7 @@ def test_changed_audio_settings_reencode(
     result = run_cli("publish", str(source), "--title", TITLE, "--no-youtube")
     status = _status(result)
     assert (status["ingest"], status["loudness"], status["tag"]) == ("current", "ran", "ran")
-    assert _episode(workspace).stages["tag"].data["bytes"] < 8 * 96_000 / 8 + 200_000
+    assert facts(_episode(workspace), TagFacts).bytes < 8 * 96_000 / 8 + 200_000
 
 
 def test_dry_run_changes_nothing(

@@ -22,7 +22,7 @@ from cerdas.search.index import (
     stemmer,
     update_index,
 )
-from cerdas.transcribe.formats import Segment, load_json, transcript_path
+from cerdas.transcribe.formats import Segment, load_json
 from cerdas.workspace import Workspace
 from tests.feed_support import make_episode, write_transcript
 
@@ -376,7 +376,7 @@ def test_search_stage_reindexes_only_the_hand_corrected_episode(
     with SearchIndex(ws.index_path, readonly=True) as index:
         before = dict(index.db.execute("SELECT slug, first_doc FROM episodes"))
     # The producer corrects a misheard word in the VTT; 'cerdas transcribe --from-vtt' regenerates the JSON.
-    vtt = transcript_path(ws, "dana-desa", "vtt")
+    vtt = ws.transcript("dana-desa", "vtt")
     vtt.write_text(
         vtt.read_text(encoding="utf-8").replace(
             "Dana desa diawasi bersama oleh warga.", "Dana desa diawasi bersama oleh Bawaslu."
@@ -384,7 +384,7 @@ def test_search_stage_reindexes_only_the_hand_corrected_episode(
         encoding="utf-8",
     )
     assert run_cli("transcribe", "dana-desa", "--from-vtt").exit_code == 0
-    assert "Bawaslu" in " ".join(s.text for s in load_json(transcript_path(ws, "dana-desa", "json")))
+    assert "Bawaslu" in " ".join(s.text for s in load_json(ws.transcript("dana-desa", "json")))
     report = run_stage(stage, load_episode(ws, "dana-desa"), ctx)
     assert report.status == "ran"
     assert hits_of(ws, "bawaslu") == [("dana-desa", "Dana desa diawasi bersama oleh [Bawaslu].")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ import webvtt
 from click.testing import Result
 
 from cerdas.errors import CerdasError
+from cerdas.transcribe.captions import MAX_CUE_SECONDS, MAX_LINE, build_cues, check_cues, wrap
 from cerdas.transcribe.formats import (
     Segment,
     load_json,
@@ -27,19 +29,7 @@ from cerdas.transcribe.formats import (
     to_txt,
     to_vtt,
 )
-from cerdas.transcribe.stage import (
-    MAX_CUE_SECONDS,
-    MAX_LINE,
-    Word,
-    build_cues,
-    check_cues,
-    compression_ratio,
-    cut_loops,
-    guard,
-    join,
-    snap_vocabulary,
-    wrap,
-)
+from cerdas.transcribe.guards import Word, compression_ratio, cut_loops, guard, join, snap_vocabulary
 from cerdas.transcribe.whisper import RawSegment, RawWord
 from cerdas.workspace import Workspace
 from tests.media import uneven_speech
@@ -99,7 +89,7 @@ def test_guard_drops_no_speech_loops_hallucinations_prompt_echo_and_repeats() ->
         "PENGAN, SEPENGAN PENGANAN PENGAN",
         "Saya kembalikan hari itu juga.",
     ]
-    assert cleaned.report.as_dict() == {
+    assert asdict(cleaned.report.counts()) == {
         "no_speech": 1,
         "loops_cut_words": 10,
         "compression": 1,

@@ -15,14 +15,17 @@ import webvtt
 from click.testing import Result
 
 from cerdas.episode import load_episode
+from cerdas.facts import TranscribeFacts
 from cerdas.report import NullReporter
 from cerdas.settings import WhisperSettings
 from cerdas.transcribe import whisper
-from cerdas.transcribe.formats import load_json, load_vtt, to_srt, to_vtt, transcript_path
-from cerdas.transcribe.stage import Prepared, build_cues, check_cues, guard, prepare, transcribe_audio
+from cerdas.transcribe.captions import build_cues, check_cues
+from cerdas.transcribe.formats import load_json, load_vtt, to_srt, to_vtt
+from cerdas.transcribe.guards import guard
+from cerdas.transcribe.stage import Prepared, prepare, transcribe_audio
 from cerdas.workspace import Workspace
 from tests.media import ffmpeg, silence
-from tests.transcribe_support import SpokenLine, cer, spoken_clip, words
+from tests.transcribe_support import MODEL_DIR, SpokenLine, cer, spoken_clip, words
 
 pytestmark = pytest.mark.slow
 
@@ -34,7 +37,7 @@ SETTINGS = WhisperSettings(
 @pytest.fixture(scope="module")
 def prepared() -> Prepared:
     """The bundled model, checked and loaded once (later loads in this process reuse it)."""
-    ready = prepare(SETTINGS, Path.cwd())
+    ready = prepare(SETTINGS, Path.cwd(), MODEL_DIR)
     whisper.load(ready.model, ready.device)
     return ready
 
@@ -56,7 +59,7 @@ def test_known_words_come_back_with_sane_timestamps(
     heard = set(words(said))
     assert {"selamat", "datang", "balikpapan", "hari", "ini", "kita", "berbagi", "pengalaman"} <= heard, said
     assert cer(said, " ".join(line.text for line in lines)) <= 0.3, said
-    assert result.data["language"] == "id" and result.data["rtf"] > 0
+    assert result.facts.language == "id" and (result.facts.rtf or 0) > 0
     assert check_cues(cues) == []
     end = lines[-1].end + 1.0
     assert all(0.0 <= c.start < c.end <= end for c in cues)
@@ -76,7 +79,7 @@ def test_silence_gives_no_text(prepared: Prepared, tmp_path: Path) -> None:
     quiet = silence(tmp_path / "sunyi.wav", seconds=12)
     result = transcribe_audio(quiet, SETTINGS, prepared, NullReporter())
     assert result.cues == []
-    assert result.data["speech_seconds"] == 0
+    assert result.facts.speech_seconds == 0
 
 
 def test_a_repeated_phrase_comes_back_once(prepared: Prepared, tmp_path: Path) -> None:
@@ -111,7 +114,7 @@ def test_publish_transcribes_and_keeps_hand_corrections(
     assert first.exit_code == 0, first.output
     assert "transcribe  ran" in first.stdout
     episode = load_episode(workspace, "menolak-gratifikasi")
-    files = {kind: transcript_path(workspace, episode.slug, kind) for kind in ("vtt", "srt", "json", "txt")}
+    files = {kind: workspace.transcript(episode.slug, kind) for kind in ("vtt", "srt", "json", "txt")}
     assert episode.stages["transcribe"].outputs == {k: f"transcripts/menolak-gratifikasi.{k}" for k in files}
     assert "Transkripsi" not in first.stdout  # progress goes to stderr
     vtt = files["vtt"].read_text(encoding="utf-8")
@@ -155,7 +158,8 @@ def test_publish_transcribes_and_keeps_hand_corrections(
     assert "KOREKSI" not in files["vtt"].read_text(encoding="utf-8")
     assert "KOREKSI KEDUA" in (files["vtt"].parent / "menolak-gratifikasi.vtt.bak").read_text(encoding="utf-8")
     assert "KOREKSI" not in files["json"].read_text(encoding="utf-8")
-    assert load_episode(workspace, "menolak-gratifikasi").stages["transcribe"].data["source"] == "whisper"
+    facts = load_episode(workspace, "menolak-gratifikasi").facts(TranscribeFacts)
+    assert facts is not None and facts.source == "whisper"
     current = run_cli("transcribe", "menolak-gratifikasi")
     assert "current" in current.stdout
 

@@ -7,12 +7,14 @@ import os
 import threading
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 
 from cerdas.devtools.emulator import SCOPE, Emulator
+from cerdas.env import Environment
 from cerdas.errors import CerdasError
 from cerdas.workspace import Workspace
 from cerdas.youtube import auth
@@ -25,14 +27,19 @@ emulator, token_file = support.emulator, support.token_file
 
 
 @pytest.fixture
-def login_env(monkeypatch: pytest.MonkeyPatch, emulator: Emulator, token_file: Path, tmp_path: Path) -> Iterator[Path]:
+def login_env(
+    monkeypatch: pytest.MonkeyPatch, emulator: Emulator, token_file: Path, tmp_path: Path
+) -> Iterator[Environment]:
+    """Before `cerdas youtube login`: a client file, no token yet. The library gets the environment; the
+    variables are set too, for the tests that run the command line."""
     secrets = tmp_path / "client_secret.json"
     secrets.write_text(json.dumps(emulator.client_secrets()), encoding="utf-8")
+    env = Environment(youtube_token=token_file, youtube_client_secrets=str(secrets), youtube_endpoint=emulator.url)
     monkeypatch.setenv("CERDAS_YOUTUBE_TOKEN", str(token_file))
     monkeypatch.setenv("CERDAS_YOUTUBE_CLIENT_SECRETS", str(secrets))
     monkeypatch.setenv("CERDAS_YOUTUBE_ENDPOINT", emulator.url)
     before = os.environ.get("OAUTHLIB_INSECURE_TRANSPORT")
-    yield secrets
+    yield env
     if before is None:
         os.environ.pop("OAUTHLIB_INSECURE_TRANSPORT", None)
 
@@ -49,7 +56,7 @@ def _webbrowser_open(url: str, new: int = 0) -> bool:
 
 
 def test_login_saves_a_0600_token_that_works(
-    workspace: Workspace, login_env: Path, token_file: Path, emulator: Emulator
+    workspace: Workspace, login_env: Environment, token_file: Path, emulator: Emulator
 ) -> None:
     shown: list[str] = []
 
@@ -57,22 +64,22 @@ def test_login_saves_a_0600_token_that_works(
         shown.append(url)
         _browser(url)
 
-    path = auth.login(workspace.settings(), show, timeout=20)
+    path = auth.login(workspace.settings(), login_env, show, timeout=20)
     assert path == token_file and token_file.stat().st_mode & 0o777 == 0o600
     assert token_file.parent.stat().st_mode & 0o777 == 0o700
     info = json.loads(token_file.read_text())
     assert info["scopes"] == [SCOPE] and info["refresh_token"]
     assert "code_challenge=" in shown[0] and "redirect_uri=http%3A%2F%2F127.0.0.1" in shown[0]
     assert "access_type=offline" in shown[0]
-    state = auth.token_state()
+    state = auth.token_state(login_env)
     assert state["valid"] and state["refreshed"] and state["scopes"] == [SCOPE]
-    channel = auth.connect(workspace.root).youtube.my_channel()
+    channel = auth.connect(login_env, workspace.root).youtube.my_channel()
     assert channel is not None and channel["snippet"]["title"] == emulator.state.channel_title
 
 
 def test_login_cli_prints_the_address(
     workspace: Workspace,
-    login_env: Path,
+    login_env: Environment,
     run_cli: Callable[..., Result],
     token_file: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -89,33 +96,31 @@ def test_login_cli_prints_the_address(
 
 
 def test_refused_consent_saves_nothing(
-    workspace: Workspace, login_env: Path, emulator: Emulator, token_file: Path
+    workspace: Workspace, login_env: Environment, emulator: Emulator, token_file: Path
 ) -> None:
     emulator.state.consent_error = "access_denied"
     with pytest.raises(AuthError, match="access_denied"):
-        auth.login(workspace.settings(), _browser, timeout=20)
+        auth.login(workspace.settings(), login_env, _browser, timeout=20)
     assert not token_file.exists()
 
 
 def test_login_needs_a_client_file(
-    workspace: Workspace, login_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    workspace: Workspace, login_env: Environment, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.delenv("CERDAS_YOUTUBE_CLIENT_SECRETS")
     with pytest.raises(CerdasError, match="no OAuth client file"):
-        auth.login(workspace.settings(), _browser)
-    monkeypatch.setenv("CERDAS_YOUTUBE_CLIENT_SECRETS", str(tmp_path / "missing.json"))
+        auth.login(workspace.settings(), replace(login_env, youtube_client_secrets=""), _browser)
+    missing = replace(login_env, youtube_client_secrets=str(tmp_path / "missing.json"))
     with pytest.raises(CerdasError, match="OAuth client file not found"):
-        auth.login(workspace.settings(), _browser)
+        auth.login(workspace.settings(), missing, _browser)
     (tmp_path / "web.json").write_text('{"other": {}}')
-    monkeypatch.setenv("CERDAS_YOUTUBE_CLIENT_SECRETS", str(tmp_path / "web.json"))
+    web = replace(login_env, youtube_client_secrets=str(tmp_path / "web.json"))
     with pytest.raises(CerdasError, match="installed"):
-        auth.login(workspace.settings(), _browser)
+        auth.login(workspace.settings(), web, _browser)
 
 
-def test_token_inside_the_workspace_is_refused(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CERDAS_YOUTUBE_TOKEN", str(workspace.root / "token.json"))
+def test_token_inside_the_workspace_is_refused(workspace: Workspace) -> None:
     with pytest.raises(AuthError, match="outside the workspace"):
-        auth.preflight(workspace.settings())
+        auth.preflight(workspace.settings(), Environment(youtube_token=workspace.root / "token.json"))
 
 
 def test_loose_token_permissions_are_tightened(emulator: Emulator, token_file: Path) -> None:
@@ -125,21 +130,19 @@ def test_loose_token_permissions_are_tightened(emulator: Emulator, token_file: P
     assert token_file.stat().st_mode & 0o777 == 0o600
 
 
-def test_https_emulator_with_a_test_certificate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_https_emulator_with_a_test_certificate(tmp_path: Path) -> None:
     cert, key = self_signed_cert(tmp_path)
     with Emulator(tmp_path / "tls", tls=(cert, key)) as emu:
         assert emu.url.startswith("https://127.0.0.1:")
         token = emu.write_token(tmp_path / "home" / "token.json", expired=True)
-        monkeypatch.setenv("CERDAS_YOUTUBE_TOKEN", str(token))
-        monkeypatch.setenv("CERDAS_YOUTUBE_ENDPOINT", emu.url)
-        monkeypatch.setenv("CERDAS_YOUTUBE_TIMEOUT", "10")
+        env = Environment(youtube_token=token, youtube_endpoint=emu.url, youtube_timeout="10")
         with pytest.raises(TransientError):  # the certificate is not trusted by default
-            auth.connect().youtube.my_channel()
-        monkeypatch.setenv("CERDAS_YOUTUBE_CA_CERTS", str(cert))
+            auth.connect(env).youtube.my_channel()
+        env = replace(env, youtube_ca_certs=str(cert))
         path = random_file(tmp_path / "v.mp4", 3 * 256 * 1024 + 5)
         emu.add_fault("upload.chunk", "drop_after", nth=2, times=2)
         video_id = upload_video(
-            auth.connect().youtube,
+            auth.connect(env).youtube,
             Journal(tmp_path / "j.json"),
             path,
             {"snippet": {"title": "TLS", "categoryId": "25"}, "status": {"privacyStatus": "private"}},

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from cerdas.env import Environment
 from cerdas.youtube import auth
 from cerdas.youtube.errors import TransientError
 
@@ -50,9 +51,7 @@ def test_emulator_process_with_faults_and_state(tmp_path: Path, monkeypatch: pyt
             time.sleep(0.05)
         url = url_file.read_text().strip()
         assert token.stat().st_mode & 0o777 == 0o600
-        monkeypatch.setenv("CERDAS_YOUTUBE_ENDPOINT", url)
-        monkeypatch.setenv("CERDAS_YOUTUBE_TOKEN", str(token))
-        yt = auth.connect().youtube
+        yt = auth.connect(Environment(youtube_endpoint=url, youtube_token=token)).youtube
         with pytest.raises(TransientError) as info:
             yt.my_channel()
         assert info.value.status == 503

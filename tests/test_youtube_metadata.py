@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cerdas.episode import Chapter, Episode, StageRecord
+from cerdas.facts import IngestFacts, LoudnessMeasure, ProbeFacts
 from cerdas.settings import Settings
 from cerdas.workspace import Workspace
 from cerdas.youtube.metadata import (
@@ -28,7 +29,12 @@ def _episode(**changes: object) -> Episode:
         description="Seorang auditor bercerita.",
         guests=["Ibu Ratna"],
     )
-    episode.stages["ingest"] = StageRecord("x", "now", {}, {"probe": {"duration": 4000.0}})
+    episode.stages["ingest"] = StageRecord(
+        "x",
+        "now",
+        {},
+        IngestFacts(sha256="", probe=ProbeFacts(format="wav", duration=4000.0), input=LoudnessMeasure(-20.0)),
+    )
     for key, value in changes.items():
         setattr(episode, key, value)
     return episode

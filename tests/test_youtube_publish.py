@@ -16,9 +16,11 @@ from click.testing import Result
 
 from cerdas.devtools.emulator import SCOPE, Emulator
 from cerdas.episode import load_episode
+from cerdas.facts import YouTubeFacts
 from cerdas.workspace import Workspace
 from cerdas.youtube.upload import Journal
 from tests import youtube_support as support
+from tests.workspace_support import facts
 from tests.youtube_support import PLAYLIST, configure, only_episode, sha256, tone, write_transcript
 
 emulator, token_file, youtube_env = support.emulator, support.token_file, support.youtube_env
@@ -69,9 +71,9 @@ def test_publish_uploads_once_with_captions_thumbnail_playlist(
     assert result.exit_code == 0, result.output
     episode = only_episode(workspace)
     video_id = _assert_once(youtube_env, workspace, episode.slug)
-    assert episode.youtube["video_id"] == video_id
-    assert episode.youtube["url"] == f"https://www.youtube.com/watch?v={video_id}"
-    assert episode.stages["youtube"].data["video_id"] == video_id
+    assert episode.youtube is not None and episode.youtube.video_id == video_id
+    assert episode.youtube.url == f"https://www.youtube.com/watch?v={video_id}"
+    assert facts(episode, YouTubeFacts).video_id == video_id
     resource = youtube_env.state.videos[video_id].resource
     snippet, status = resource["snippet"], resource["status"]
     assert snippet["title"] == "Menolak Gratifikasi"
@@ -151,7 +153,7 @@ def test_quota_stop_keeps_publish_green_and_next_run_continues(
     second = _publish(run_cli, source)
     assert second.exit_code == 0, second.output
     assert len(youtube_env.state.videos) == 1 and not youtube_env.state.captions
-    assert only_episode(workspace).youtube["video_id"]
+    assert only_episode(workspace).video_id
     youtube_env.state.reset_quota()
     third = _publish(run_cli, source)
     assert third.exit_code == 0, third.output
@@ -324,7 +326,7 @@ def test_kill_9_mid_upload_then_resume_in_new_process(
     assert _counts(youtube_env)["videos.insert"] == 1
     assert youtube_env.state.ops("upload.query"), "the new process asked YouTube where to continue"
     episode = load_episode(workspace, slug)
-    assert episode.youtube["video_id"] == next(iter(youtube_env.state.videos))
+    assert episode.video_id == next(iter(youtube_env.state.videos))
 
 
 @pytest.mark.slow

@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cerdas.devtools.sample import SCRIPT, VOICES
+from cerdas.env import Environment
 from cerdas.transcribe.formats import character_error_rate
 from tests.media import ffmpeg
 
+MODEL_DIR = Environment.from_environ().model_dir
+"""The user's model cache, where scripts/test assembled the bundled model (``$CERDAS_MODEL_DIR`` honoured)."""
 PAUSE = 1.5  # seconds of silence after each line: keeps the expected times crisp
 
 

@@ -1,11 +1,14 @@
-"""Editing a test workspace's ``cerdas.toml`` the way a producer would: in place, keeping its comments."""
+"""Editing a test workspace's ``cerdas.toml`` the way a producer would (in place, keeping its comments), and
+reading what the stages recorded."""
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, TypeVar
 
+from cerdas.episode import Episode
+from cerdas.facts import StageFacts
 from cerdas.workspace import Workspace
 
 
@@ -22,3 +25,13 @@ def set_keys(ws: Workspace, section: str, **values: Any) -> None:
         pattern = re.compile(rf"^{re.escape(key)}\s*=.*$", re.M)
         body = pattern.sub(line, body, count=1) if pattern.search(body) else body.rstrip("\n") + f"\n{line}\n"
     ws.config.write_text(text[:start] + body + text[end:], encoding="utf-8")
+
+
+F = TypeVar("F", bound=StageFacts)
+
+
+def facts(episode: Episode, kind: type[F]) -> F:
+    """The facts a stage recorded, which the test expects to be there."""
+    found = episode.facts(kind)
+    assert found is not None, f"no {kind.stage} facts in {episode.slug}"
+    return found

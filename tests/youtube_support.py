@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from cerdas.devtools.emulator import Emulator
+from cerdas.env import Environment
 from cerdas.episode import Episode, list_episodes
 from cerdas.workspace import Workspace
 from tests.workspace_support import set_keys
@@ -42,14 +43,33 @@ def token_file(tmp_path: Path) -> Path:
     return tmp_path / "home" / ".config" / "cerdas" / "youtube-token.json"
 
 
+def environment(emulator: Emulator, token_file: Path) -> Environment:
+    """What the library gets after `cerdas youtube login`, pointed at the emulator (fast retries)."""
+    return Environment(
+        youtube_endpoint=emulator.url,
+        youtube_token=token_file,
+        youtube_backoff="0.005,0.05,8",
+        youtube_timeout="20",
+    )
+
+
+@pytest.fixture
+def yt_env(emulator: Emulator, token_file: Path) -> Environment:
+    """The library's environment with a token for the emulator written."""
+    emulator.write_token(token_file)
+    return environment(emulator, token_file)
+
+
 @pytest.fixture
 def youtube_env(monkeypatch: pytest.MonkeyPatch, emulator: Emulator, token_file: Path) -> Emulator:
-    """The environment a producer would have after `cerdas youtube login`, pointed at the emulator."""
+    """The variables a producer would have set after `cerdas youtube login`, pointed at the emulator: for tests
+    that run the real command line (library tests take :func:`yt_env`)."""
     emulator.write_token(token_file)
-    monkeypatch.setenv("CERDAS_YOUTUBE_ENDPOINT", emulator.url)
-    monkeypatch.setenv("CERDAS_YOUTUBE_TOKEN", str(token_file))
-    monkeypatch.setenv("CERDAS_YOUTUBE_BACKOFF", "0.005,0.05,8")
-    monkeypatch.setenv("CERDAS_YOUTUBE_TIMEOUT", "20")
+    env = environment(emulator, token_file)
+    monkeypatch.setenv("CERDAS_YOUTUBE_ENDPOINT", env.youtube_endpoint)
+    monkeypatch.setenv("CERDAS_YOUTUBE_TOKEN", str(env.youtube_token))
+    monkeypatch.setenv("CERDAS_YOUTUBE_BACKOFF", env.youtube_backoff)
+    monkeypatch.setenv("CERDAS_YOUTUBE_TIMEOUT", env.youtube_timeout)
     monkeypatch.delenv("CERDAS_YOUTUBE_CLIENT_SECRETS", raising=False)
     monkeypatch.delenv("CERDAS_YOUTUBE_CA_CERTS", raising=False)
     return emulator

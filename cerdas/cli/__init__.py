@@ -5,7 +5,7 @@ Each area registers its commands on the one group from its own module, so areas 
 
 from __future__ import annotations
 
-from cerdas.cli import feed, search, transcribe, youtube  # noqa: F401  (register their commands)
+from cerdas.cli import doctor, feed, search, serve, transcribe, workspace, youtube  # noqa: F401  (register them)
 from cerdas.cli.core import cli
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from typing import Any
 
 import click
 
 from cerdas.chapters import format_timestamp
-from cerdas.cli.core import _context, cli
+from cerdas.cli.core import cli, library_context
 from cerdas.search.index import (
     EpisodeHits,
     Hit,
@@ -73,7 +72,7 @@ def search(
     """
     from cerdas.search.index import search as run_search
 
-    context = _context(ctx)
+    context = library_context(ctx)
     refresh_index(context.workspace, context.reporter)
     result = run_search(
         context.workspace, context.settings, " ".join(query), episode=episode, limit=limit, per_episode=per_episode
@@ -89,7 +88,7 @@ def search(
                 click.echo(json.dumps(hit_json(group, hit), ensure_ascii=False))
         return
     if color is None:
-        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        color = sys.stdout.isatty() and not context.env.no_color
     click.echo(render(result, color), color=color)
 
 
@@ -172,7 +171,7 @@ def index(ctx: click.Context, rebuild: bool) -> None:
     Only episodes whose metadata or transcript changed are indexed again;
     'publish' does this for its episode by itself.
     """
-    context = _context(ctx)
+    context = library_context(ctx)
     ws = context.workspace
     with ws.lock():
         report = rebuild_index(ws) if rebuild else update_index(ws, reporter=context.reporter)

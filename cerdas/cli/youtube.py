@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from cerdas.cli.core import _context, cli
+from cerdas.cli.core import cli, environment, library_context
 
 
 @cli.group()
@@ -32,7 +32,7 @@ def login(ctx: click.Context, client_secrets: Path | None, no_browser: bool, tim
     """Sign in with Google (installed-app flow, loopback redirect) and save the token outside the workspace."""
     from cerdas.youtube import auth
 
-    context = _context(ctx)
+    context = library_context(ctx)
 
     def show(url: str) -> None:
         click.echo("Open this address in a browser, sign in with the channel's account and allow access:", err=True)
@@ -40,18 +40,19 @@ def login(ctx: click.Context, client_secrets: Path | None, no_browser: bool, tim
         if not no_browser:
             webbrowser.open(url, new=1)
 
-    path = auth.login(context.settings, show, timeout=float(timeout), secrets=client_secrets)
+    path = auth.login(context.settings, context.env, show, timeout=float(timeout), secrets=client_secrets)
     click.echo(f"Signed in. Token saved to {path} (mode 0600).")
     if not context.settings.youtube.enabled:
         click.echo("Set 'enabled = true' under [youtube] in cerdas.toml so that publish uploads.")
 
 
 @youtube.command()
-def logout() -> None:
+@click.pass_context
+def logout(ctx: click.Context) -> None:
     """Delete the saved token (revoke access at myaccount.google.com/permissions too, if wanted)."""
     from cerdas.youtube import auth
 
-    path = auth.logout()
+    path = auth.logout(environment(ctx))
     click.echo(f"Removed {path}." if path else "No saved token.")
 
 
@@ -65,12 +66,12 @@ def status(ctx: click.Context, offline: bool, as_json: bool) -> None:
     from cerdas.youtube import auth
     from cerdas.youtube.errors import YouTubeError
 
-    context = _context(ctx)
+    context = library_context(ctx)
     out: dict[str, Any] = {"enabled": context.settings.youtube.enabled}
     try:
-        out["token"] = auth.token_state(check_online=not offline)
+        out["token"] = auth.token_state(context.env, check_online=not offline)
         if not offline:
-            channel = auth.connect(context.workspace.root).youtube.my_channel()
+            channel = auth.connect(context.env, context.workspace.root).youtube.my_channel()
             out["channel"] = (
                 {
                     "id": channel.get("id"),
@@ -83,7 +84,12 @@ def status(ctx: click.Context, offline: bool, as_json: bool) -> None:
     except YouTubeError as exc:
         out["problem"] = str(exc)
     out["episodes"] = [
-        {"slug": e.slug, **{k: e.youtube.get(k) for k in ("video_id", "url", "state")}}
+        {
+            "slug": e.slug,
+            "video_id": e.youtube.video_id if e.youtube else None,
+            "url": e.youtube.url if e.youtube else None,
+            "state": e.youtube.state if e.youtube else None,
+        }
         for e in list_episodes(context.workspace)
     ]
     if as_json:
@@ -111,23 +117,25 @@ def status(ctx: click.Context, offline: bool, as_json: bool) -> None:
 def upload(ctx: click.Context, slug: str, dry_run: bool, force: bool) -> None:
     """Upload episode SLUG now (resumes an interrupted upload; afterwards only updates what changed)."""
     from cerdas.episode import load_episode, save_episode
+    from cerdas.media.ffmpeg import FFmpeg
     from cerdas.pipeline import run_stage
     from cerdas.youtube.stage import YouTubeStage, plan
 
-    context = _context(ctx, dry_run=dry_run, force=force)
+    context = library_context(ctx, dry_run=dry_run, force=force)
     ws = context.workspace
     episode = load_episode(ws, slug)
     if dry_run:
         for line in plan(episode, context):
             click.echo(line)
         return
+    stage = YouTubeStage(FFmpeg.from_env(context.env), explicit=True)
+    stage.check(context)  # the sign-in, before the lock
     with ws.lock():
-        stage = YouTubeStage(ctx=context, explicit=True)
         report = run_stage(stage, episode, context)
         save_episode(ws, episode)
     click.echo(f"youtube {report.status}: {report.summary}")
-    if episode.youtube.get("url"):
-        click.echo(episode.youtube["url"])
+    if episode.youtube is not None and episode.youtube.url:
+        click.echo(episode.youtube.url)
 
 
 @youtube.command()
@@ -137,17 +145,17 @@ def render(ctx: click.Context, slug: str) -> None:
     """Render (or mux) episode SLUG's video file without uploading it."""
     from cerdas.episode import load_episode
     from cerdas.media.ffmpeg import FFmpeg
-    from cerdas.youtube.stage import journal_path, prepare_video
+    from cerdas.youtube.stage import prepare_video
     from cerdas.youtube.upload import Journal
 
-    context = _context(ctx)
+    context = library_context(ctx)
     ws = context.workspace
     with ws.lock():
         episode = load_episode(ws, slug)
-        journal = Journal.load(journal_path(ws, slug))
+        journal = Journal.load(ws.youtube_journal(slug))
         if journal.video_id:
             click.echo(f"Note: video {journal.video_id} is already on YouTube; this file will not be uploaded.")
-        path = prepare_video(episode, context, journal, FFmpeg())
+        path = prepare_video(episode, context, journal, FFmpeg.from_env(context.env))
     click.echo(f"{ws.relative(path)} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
@@ -158,19 +166,18 @@ def render(ctx: click.Context, slug: str) -> None:
 def forget(ctx: click.Context, slug: str, yes: bool) -> None:
     """Forget SLUG's upload record (the video on YouTube is NOT deleted); the next publish uploads again."""
     from cerdas.episode import load_episode, save_episode
-    from cerdas.youtube.stage import journal_path
 
-    context = _context(ctx)
+    context = library_context(ctx)
     ws = context.workspace
     with ws.lock():
         episode = load_episode(ws, slug)
-        video = episode.youtube.get("video_id")
+        video = episode.video_id
         if video and not yes:
             click.confirm(
                 f"Forget video {video}? Delete it on YouTube yourself, or the episode will be there twice", abort=True
             )
-        journal_path(ws, slug).unlink(missing_ok=True)
-        episode.youtube = {}
+        ws.youtube_journal(slug).unlink(missing_ok=True)
+        episode.youtube = None
         episode.stages.pop("youtube", None)
         save_episode(ws, episode)
     click.echo(f"Forgot the YouTube record of {slug}.")

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -31,14 +31,15 @@ from cerdas import __version__, urls
 from cerdas.chapters import chapters_json, format_timestamp
 from cerdas.episode import Episode, list_episodes
 from cerdas.errors import CerdasError
-from cerdas.feed.rss import FeedEpisode, Selection, artwork_ext, build_feed, published_at, select_episodes
+from cerdas.facts import FeedFacts, StageName
+from cerdas.feed.rss import FeedEpisode, Selection, artwork_ext, build_feed, select_episodes
 from cerdas.feed.rules import FeedCheckError, Violation, check_feed, check_show_artwork
 from cerdas.fsutil import fingerprint
 from cerdas.notes import summary
-from cerdas.pipeline import Context, StageOutput
+from cerdas.pipeline import BaseStage, Context, StageOutput
 from cerdas.report import NullReporter, Reporter
 from cerdas.settings import Settings
-from cerdas.transcribe.formats import Segment, load_json
+from cerdas.transcribe.formats import KINDS, Segment, load_json
 from cerdas.workspace import Workspace
 
 SITE_FORMAT = 1
@@ -477,20 +478,20 @@ def site_inputs(
     for ep in episodes:
         meta = ep.to_dict()
         meta["stages"] = {
-            name: [rec.fingerprint, rec.outputs, rec.data]
+            name: [rec.fingerprint, rec.outputs, rec.to_dict()["data"]]
             for name, rec in ep.stages.items()
             if name in FEED_INPUT_STAGES
         }
         meta.pop("created", None)
         try:
-            due = published_at(ep) <= now
+            due = ep.published_at() <= now
         except CerdasError:
             due = None
         state.append(
             {
                 "meta": meta,
                 "due": due,
-                "transcripts": [_file_state(ws.transcripts_dir / f"{ep.slug}.{k}") for k in urls.TRANSCRIPT_KINDS],
+                "transcripts": [_file_state(ws.transcript(ep.slug, k)) for k in KINDS],
                 "cover": _file_state(ws.resolve(ep.cover)) if ep.cover else None,
             }
         )
@@ -502,10 +503,10 @@ def site_inputs(
     }
 
 
-class FeedStage:
+class FeedStage(BaseStage):
     """Publish stage ``feed``: rebuild ``feed/`` (feed + site) from all episodes whenever anything they show changed."""
 
-    name = "feed"
+    name: ClassVar[StageName] = "feed"
 
     def inputs(self, episode: Episode, ctx: Context) -> dict[str, Any]:
         return site_inputs(ctx.workspace, ctx.settings, current=episode)
@@ -520,13 +521,10 @@ class FeedStage:
             when = next(w for s, w in sel.scheduled if s == episode.slug)
             note = f"; this episode appears from {when.isoformat()} (run 'cerdas feed' then)"
         public = [i.slug for i in sel.public]
+        ws = ctx.workspace
         return StageOutput(
-            outputs={"feed": f"{ws_feed(ctx)}/{urls.feed_rel()}", "site": f"{ws_feed(ctx)}/index.html"},
-            data={"episodes": len(public), "public": episode.slug in public},
+            # stored as written under the workspace, also when feed/ is a link to the web server's folder
+            outputs={"feed": f"{ws.feed_dir.name}/{urls.feed_rel()}", "site": f"{ws.feed_dir.name}/index.html"},
+            facts=FeedFacts(episodes=len(public), public=episode.slug in public),
             summary=result.summary() + note,
         )
-
-
-def ws_feed(ctx: Context) -> str:
-    """The ``feed/`` folder as the journal stores it (workspace-relative)."""
-    return ctx.workspace.feed_dir.name

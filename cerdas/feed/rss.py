@@ -18,8 +18,9 @@ from feedgen.feed import FeedGenerator
 
 from cerdas import __version__, urls
 from cerdas.chapters import format_timestamp
-from cerdas.episode import Episode, list_episodes
+from cerdas.episode import Episode, list_episodes, parse_when
 from cerdas.errors import CerdasError
+from cerdas.facts import TagFacts, YouTubeVideo
 from cerdas.feed.podcast_ext import (
     EXTENSION_NAME,
     Person,
@@ -28,14 +29,14 @@ from cerdas.feed.podcast_ext import (
     Transcript,
 )
 from cerdas.notes import notes_html, strip_control
+from cerdas.platforms import MAX_DESCRIPTION_BYTES
 from cerdas.settings import Settings
-from cerdas.transcribe.formats import transcript_path
+from cerdas.transcribe.formats import KINDS, MIME_TYPES
 from cerdas.workspace import Workspace
 
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
-MAX_DESCRIPTION_BYTES = 4000
-TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip", "json": "application/json"}
-"""The transcript files the feed announces (``txt`` is linked from the page only)."""
+FEED_TRANSCRIPTS = ("vtt", "srt", "json")
+"""The transcript files the feed announces, in this order (``txt`` is linked from the page only)."""
 
 
 @dataclass(frozen=True)
@@ -92,34 +93,11 @@ def podcast_guid(settings: Settings) -> str:
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, address))
 
 
-def parse_when(text: str) -> datetime:
-    """A publication moment: ISO 8601 (``2025-07-01T09:00``, ``2025-07-01 09:00+07:00``, ``2025-07-01``).
-    Without an offset the local time zone of this machine is meant."""
-    try:
-        when = datetime.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise CerdasError(
-            f"not a date and time: {text!r} (expected e.g. 2025-07-01T09:00 or 2025-07-01 09:00+07:00)"
-        ) from exc
-    return when.astimezone() if when.tzinfo is None else when
-
-
-def published_at(episode: Episode) -> datetime:
-    """The episode's publication moment (``pub_date``, else its creation), time-zone aware."""
-    raw = episode.pub_date or episode.created
-    if not raw:
-        return datetime.now(UTC)
-    try:
-        return parse_when(raw)
-    except CerdasError as exc:
-        raise CerdasError(f"episode {episode.slug!r}: pub_date {raw!r} is not an ISO 8601 date and time") from exc
-
-
-def _youtube_public(record: dict[str, object], now: datetime) -> bool:
+def _youtube_public(video: YouTubeVideo, now: datetime) -> bool:
     """Whether the uploaded video can be watched: not private, or private with a YouTube publishAt that passed."""
-    if record.get("privacy") != "private":
+    if video.privacy != "private":
         return True
-    publish_at = str(record.get("publish_at") or "")
+    publish_at = video.publish_at or ""
     try:
         return bool(publish_at) and parse_when(publish_at.replace("Z", "+00:00")) <= now
     except CerdasError:
@@ -127,25 +105,22 @@ def _youtube_public(record: dict[str, object], now: datetime) -> bool:
 
 
 def _feed_episode(ws: Workspace, settings: Settings, episode: Episode, when: datetime, now: datetime) -> FeedEpisode:
-    tag = episode.stages["tag"]
-    audio = ws.resolve(tag.outputs["mp3"])
-    size = audio.stat().st_size if audio.is_file() else int(tag.data.get("bytes", 0))
+    tag = episode.facts(TagFacts)
+    audio = ws.published_audio(episode.slug)
+    size = audio.stat().st_size if audio.is_file() else (tag.bytes if tag else 0)
     cover = None
     if episode.cover:
         cover = ws.resolve(episode.cover)
-    transcripts = {
-        kind: path for kind in urls.TRANSCRIPT_KINDS if (path := transcript_path(ws, episode.slug, kind)).is_file()
-    }
+    transcripts = {kind: path for kind in KINDS if (path := ws.transcript(episode.slug, kind)).is_file()}
     youtube = ""
-    video_id = str(episode.youtube.get("video_id", ""))
-    if video_id and _youtube_public(episode.youtube, now):
-        youtube = urls.youtube_watch_url(video_id)
+    if episode.youtube is not None and episode.youtube.video_id and _youtube_public(episode.youtube, now):
+        youtube = urls.youtube_watch_url(episode.youtube.video_id)
     return FeedEpisode(
         episode=episode,
         published=when,
         audio=audio,
         size=size,
-        duration=float(tag.data.get("duration", 0.0)),
+        duration=tag.duration if tag else 0.0,
         notes=notes_html(episode.description),
         cover=cover,
         transcripts=transcripts,
@@ -162,17 +137,15 @@ def select_episodes(
     episodes = list_episodes(ws, current)
     selection = Selection(public=[])
     for episode in episodes:
-        if episode.draft:
+        state = episode.state(now)
+        if state == "draft":
             selection.drafts.append(episode.slug)
-            continue
-        if episode.output("tag", "mp3") is None:
+        elif state == "incomplete":
             selection.unfinished.append(episode.slug)
-            continue
-        when = published_at(episode)
-        if when > now:
-            selection.scheduled.append((episode.slug, when))
-            continue
-        selection.public.append(_feed_episode(ws, settings, episode, when, now))
+        elif state == "scheduled":
+            selection.scheduled.append((episode.slug, episode.published_at()))
+        else:
+            selection.public.append(_feed_episode(ws, settings, episode, episode.published_at(), now))
     selection.public.sort(key=lambda f: (f.published, f.episode.number or 0, f.slug), reverse=True)
     return selection
 
@@ -269,7 +242,8 @@ def build_feed(settings: Settings, items: list[FeedEpisode], now: datetime | Non
             ipod.itunes_season(ep.season)
         ipod.itunes_image(urls.absolute(settings, item.cover_rel(artwork_rel)))
         pext: PodcastIndexEntryExtension = getattr(entry, EXTENSION_NAME)
-        for kind, mime in TRANSCRIPT_TYPES.items():
+        for kind in FEED_TRANSCRIPTS:
+            mime = MIME_TYPES[kind]
             if kind in item.transcripts:
                 pext.podcast_transcript(
                     Transcript(

@@ -12,15 +12,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from PIL import Image, UnidentifiedImageError
 
 from cerdas.errors import CerdasError, SettingsError
-
-if TYPE_CHECKING:
-    from cerdas.settings import Settings, ShowSettings
+from cerdas.platforms import MAX_DESCRIPTION_BYTES, check_category
+from cerdas.settings import Settings
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
@@ -29,9 +27,8 @@ CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS, "content": CONTENT_NS}
 
 ARTWORK_MIN, ARTWORK_MAX = 1400, 3000
-MAX_DESCRIPTION_BYTES = 4000
 ENCLOSURE_TYPES = ("audio/mpeg", "audio/x-m4a", "video/mp4", "video/quicktime", "audio/mp4")
-TRANSCRIPT_TYPES = (
+PODCASTING20_TRANSCRIPT_TYPES = (
     "text/vtt",
     "application/x-subrip",
     "application/srt",
@@ -40,89 +37,12 @@ TRANSCRIPT_TYPES = (
     "text/plain",
 )
 EPISODE_TYPES = ("full", "trailer", "bonus")
-_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>?")
 _RFC822 = re.compile(
     r"^(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d{1,2} "
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} "
     r"\d{2}:\d{2}(?::\d{2})? (?:[+-]\d{4}|GMT|UT|[ECMP][SD]T|Z)$"
 )
 _DURATION = re.compile(r"^(?:\d+|(?:\d+:)?[0-5]?\d:[0-5]\d)$")
-
-APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "Arts": ("Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"),
-    "Business": ("Careers", "Entrepreneurship", "Investing", "Management", "Marketing", "Non-Profit"),
-    "Comedy": ("Comedy Interviews", "Improv", "Stand-Up"),
-    "Education": ("Courses", "How To", "Language Learning", "Self-Improvement"),
-    "Fiction": ("Comedy Fiction", "Drama", "Science Fiction"),
-    "Government": (),
-    "History": (),
-    "Health & Fitness": ("Alternative Health", "Fitness", "Medicine", "Mental Health", "Nutrition", "Sexuality"),
-    "Kids & Family": ("Education for Kids", "Parenting", "Pets & Animals", "Stories for Kids"),
-    "Leisure": (
-        "Animation & Manga",
-        "Automotive",
-        "Aviation",
-        "Crafts",
-        "Games",
-        "Hobbies",
-        "Home & Garden",
-        "Video Games",
-    ),
-    "Music": ("Music Commentary", "Music History", "Music Interviews"),
-    "News": (
-        "Business News",
-        "Daily News",
-        "Entertainment News",
-        "News Commentary",
-        "Politics",
-        "Sports News",
-        "Tech News",
-    ),
-    "Religion & Spirituality": ("Buddhism", "Christianity", "Hinduism", "Islam", "Judaism", "Religion", "Spirituality"),
-    "Science": (
-        "Astronomy",
-        "Chemistry",
-        "Earth Sciences",
-        "Life Sciences",
-        "Mathematics",
-        "Natural Sciences",
-        "Nature",
-        "Physics",
-        "Social Sciences",
-    ),
-    "Society & Culture": ("Documentary", "Personal Journals", "Philosophy", "Places & Travel", "Relationships"),
-    "Sports": (
-        "Baseball",
-        "Basketball",
-        "Cricket",
-        "Fantasy Sports",
-        "Football",
-        "Golf",
-        "Hockey",
-        "Rugby",
-        "Running",
-        "Soccer",
-        "Swimming",
-        "Tennis",
-        "Volleyball",
-        "Wilderness",
-        "Wrestling",
-    ),
-    "Technology": (),
-    "True Crime": (),
-    "TV & Film": ("After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"),
-}
-
-
-def check_category(category: str, subcategory: str = "") -> str | None:
-    """``None`` when Apple accepts the pair, else a sentence saying what is wrong."""
-    if category not in APPLE_CATEGORIES:
-        return f"{category!r} is not an Apple Podcasts category (e.g. 'Government', 'News', 'Education')"
-    subs = APPLE_CATEGORIES[category]
-    if subcategory and subcategory not in subs:
-        allowed = ", ".join(subs) if subs else "none"
-        return f"{subcategory!r} is not a subcategory of {category!r} (allowed: {allowed})"
-    return None
 
 
 @dataclass(frozen=True)
@@ -149,30 +69,6 @@ class FeedCheckError(CerdasError):
             f"the rebuilt feed fails {len(errors)} check(s), so the published feed was left as it was: {shown}{more}",
             path,
         )
-
-
-def check_show_text(show: ShowSettings) -> str | None:
-    """``None`` when the show's texts and links can go into a feed, else a sentence naming the key."""
-    for key in ("title", "description", "author", "owner_name", "copyright"):
-        value = getattr(show, key)
-        if match := _MARKUP.search(value):
-            return f"'show.{key}' must be plain text; it contains markup ({match.group(0)[:30]!r})"
-    for host in show.hosts:
-        if not host.strip() or _MARKUP.search(host):
-            return f"'show.hosts' must be plain names, not {host!r}"
-    if len(show.description.encode("utf-8")) > MAX_DESCRIPTION_BYTES:
-        return f"'show.description' is longer than {MAX_DESCRIPTION_BYTES} bytes (Apple's limit)"
-    for key in ("website", "apple_url", "spotify_url", "youtube_url"):
-        value = getattr(show, key)
-        url = urlparse(value)
-        if value and (url.scheme not in ("http", "https") or not url.netloc):
-            return f"'show.{key}' must be an absolute http(s) URL, not {value!r}"
-    if show.guid:
-        try:
-            uuid.UUID(show.guid)
-        except ValueError:
-            return f"'show.guid' is not a UUID: {show.guid!r}"
-    return None
 
 
 def artwork_problems(path: Path) -> list[tuple[str, str]]:
@@ -400,7 +296,7 @@ def check_feed(feed_dir: Path, settings: Settings, now: datetime | None = None) 
                     )
         for transcript in item.findall("podcast:transcript", NS):
             url, mime = transcript.get("url", ""), transcript.get("type", "")
-            if mime not in TRANSCRIPT_TYPES:
+            if mime not in PODCASTING20_TRANSCRIPT_TYPES:
                 err(where, f"<podcast:transcript type> {mime!r} is not a Podcasting 2.0 transcript type")
             local = _local_file(feed_dir, base, url)
             if local is not None and not local.is_file():

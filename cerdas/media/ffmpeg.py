@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import re
 import shutil
 import subprocess
@@ -19,7 +18,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from cerdas.env import Environment
 from cerdas.errors import MediaError
+from cerdas.facts import LoudnessMeasure, ProbeFacts
 from cerdas.report import Progress
 
 
@@ -63,19 +64,21 @@ class Probe:
     def has_video(self) -> bool:
         return self.video_codec is not None
 
-    def facts(self) -> dict[str, Any]:
-        """A TOML-friendly summary for ``episode.toml``."""
-        out: dict[str, Any] = {"format": self.format_name, "duration": round(self.duration, 3)}
-        if self.audio:
-            out.update(
-                audio_codec=self.audio.codec,
-                sample_rate=self.audio.sample_rate,
-                channels=self.audio.channels,
-                channel_layout=self.audio.channel_layout,
-            )
-        if self.video_codec:
-            out.update(video_codec=self.video_codec, width=self.width or 0, height=self.height or 0)
-        return out
+    def facts(self) -> ProbeFacts:
+        """What ``episode.toml`` keeps of the probe."""
+        audio = self.audio
+        video = self.video_codec is not None
+        return ProbeFacts(
+            format=self.format_name,
+            duration=round(self.duration, 3),
+            audio_codec=audio.codec if audio else None,
+            sample_rate=audio.sample_rate if audio else None,
+            channels=audio.channels if audio else None,
+            channel_layout=audio.channel_layout if audio else None,
+            video_codec=self.video_codec,
+            width=(self.width or 0) if video else None,
+            height=(self.height or 0) if video else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -97,11 +100,33 @@ class Loudness:
     duration: float  # seconds actually decoded
     errors: tuple[str, ...] = ()  # error-level messages ffmpeg printed while decoding (``check_errors``)
 
-    def as_dict(self) -> dict[str, float]:
-        values = {"integrated_lufs": self.integrated, "true_peak_dbtp": self.true_peak, "lra_lu": self.lra}
-        out = {k: round(v, 2) if math.isfinite(v) else -999.0 for k, v in values.items() if not math.isnan(v)}
-        out["decoded_seconds"] = round(self.duration, 3)
-        return out
+    def measure(self) -> LoudnessMeasure:
+        """What ``episode.toml`` keeps: rounded, -999 for -inf (digital silence), no true peak if not measured."""
+
+        def stored(value: float) -> float | None:
+            if math.isnan(value):
+                return None
+            return round(value, 2) if math.isfinite(value) else -999.0
+
+        integrated = stored(self.integrated)
+        return LoudnessMeasure(
+            integrated_lufs=integrated if integrated is not None else -999.0,
+            true_peak_dbtp=stored(self.true_peak),
+            lra_lu=stored(self.lra),
+            decoded_seconds=round(self.duration, 3),
+        )
+
+    @classmethod
+    def from_measure(cls, stored: LoudnessMeasure) -> Loudness:
+        """A stored measurement back as a :class:`Loudness` (what was not measured is nan)."""
+        nan = math.nan
+        return cls(
+            stored.integrated_lufs,
+            stored.true_peak_dbtp if stored.true_peak_dbtp is not None else nan,
+            stored.lra_lu if stored.lra_lu is not None else nan,
+            0.0,
+            stored.decoded_seconds,
+        )
 
 
 _NO_SPACE = "No space left on device"
@@ -113,11 +138,16 @@ _SUMMARY = re.compile(
 
 
 class FFmpeg:
-    """ffmpeg and ffprobe behind one object (binaries overridable by ``CERDAS_FFMPEG``/``CERDAS_FFPROBE``)."""
+    """ffmpeg and ffprobe behind one object (the programs: ``CERDAS_FFMPEG``/``CERDAS_FFPROBE`` through
+    :meth:`from_env`, else the ones on PATH)."""
 
-    def __init__(self, ffmpeg: str | None = None, ffprobe: str | None = None) -> None:
-        self.ffmpeg = ffmpeg or os.environ.get("CERDAS_FFMPEG", "ffmpeg")
-        self.ffprobe = ffprobe or os.environ.get("CERDAS_FFPROBE", "ffprobe")
+    def __init__(self, ffmpeg: str = "ffmpeg", ffprobe: str = "ffprobe") -> None:
+        self.ffmpeg = ffmpeg
+        self.ffprobe = ffprobe
+
+    @classmethod
+    def from_env(cls, env: Environment) -> FFmpeg:
+        return cls(env.ffmpeg, env.ffprobe)
 
     def check(self) -> None:
         """Raise a clear error when ffmpeg or ffprobe is not installed."""

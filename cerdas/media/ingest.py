@@ -9,13 +9,15 @@ stops without its end-of-stream page. Garbage bytes inside raw PCM cannot be tol
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from cerdas.episode import Episode
 from cerdas.errors import MediaError
+from cerdas.facts import IngestFacts, StageName
 from cerdas.media.ffmpeg import FFmpeg, Probe
-from cerdas.pipeline import Context, StageOutput
+from cerdas.pipeline import BaseStage, Context, StageOutput
 
 INGEST_VERSION = 2
 SILENCE_LUFS = -60.0  # below this integrated loudness there is no speech worth publishing
@@ -104,10 +106,10 @@ def expected_seconds(probe: Probe) -> float:
     return probe.duration
 
 
-class IngestStage:
+class IngestStage(BaseStage):
     """Probe, fully decode and measure the source: corrupt, truncated or silent audio stops here."""
 
-    name = "ingest"
+    name: ClassVar[StageName] = "ingest"
 
     def __init__(self, ff: FFmpeg | None = None) -> None:
         self.ff = ff or FFmpeg()
@@ -140,16 +142,13 @@ class IngestStage:
             raise MediaError(
                 f"the audio is silent (integrated loudness {loud.integrated:.1f} LUFS); nothing to publish", source
             )
-        facts = probe.facts()
-        facts["duration"] = round(loud.duration, 3)  # what was decoded, not what the header guessed
-        data: dict[str, Any] = {
-            "sha256": episode.source_sha256,
-            "probe": facts,
-            "input": loud.as_dict(),
-            "video": probe.has_video,
-        }
-        if probe.has_video:
-            data["video_codec"] = probe.video_codec or ""
+        facts = IngestFacts(
+            sha256=episode.source_sha256,
+            probe=replace(probe.facts(), duration=round(loud.duration, 3)),  # what was decoded, not the header
+            input=loud.measure(),
+            video=probe.has_video,
+            video_codec=(probe.video_codec or "") if probe.has_video else None,
+        )
         stream = probe.audio
         assert stream is not None  # check_source refused files without audio
         layout = {1: "mono", 2: "stereo"}.get(stream.channels, f"{stream.channels} ch")
@@ -157,4 +156,4 @@ class IngestStage:
             f"{loud.duration:.1f} s, {stream.codec} {stream.sample_rate} Hz {layout}, {loud.integrated:.1f} LUFS"
             + (f", video ({probe.video_codec})" if probe.has_video else "")
         )
-        return StageOutput(outputs={}, data=data, summary=summary)
+        return StageOutput(outputs={}, facts=facts, summary=summary)

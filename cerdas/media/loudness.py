@@ -20,13 +20,14 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from cerdas.episode import Episode
-from cerdas.errors import MediaError
+from cerdas.errors import MediaError, StageError
+from cerdas.facts import IngestFacts, LoudnessFacts, StageName
 from cerdas.fsutil import atomic_path
 from cerdas.media.ffmpeg import FFmpeg, FFmpegError, Loudness, parse_loudness
-from cerdas.pipeline import Context, StageOutput
+from cerdas.pipeline import BaseStage, Context, StageOutput
 from cerdas.report import Reporter
 from cerdas.settings import AudioSettings
 
@@ -277,10 +278,10 @@ def normalise(
     return NormaliseResult(before, levelled, after, gain, limit, passes, shift)
 
 
-class LoudnessStage:
+class LoudnessStage(BaseStage):
     """Level, normalise and encode; the encoded file must meet the target or the stage fails."""
 
-    name = "loudness"
+    name: ClassVar[StageName] = "loudness"
 
     def __init__(self, ff: FFmpeg | None = None) -> None:
         self.ff = ff or FFmpeg()
@@ -295,26 +296,26 @@ class LoudnessStage:
     def run(self, episode: Episode, ctx: Context) -> StageOutput:
         ws, audio = ctx.workspace, ctx.settings.audio
         source = ws.resolve(episode.source)
-        ingest = episode.stages["ingest"].data
-        duration = float(ingest["probe"]["duration"])
-        b = ingest["input"]
-        before = Loudness(b["integrated_lufs"], b["true_peak_dbtp"], b["lra_lu"], 0.0, b["decoded_seconds"])
-        target = ws.episode_dir(episode.slug) / "work" / "normalised.mp3"
-        result = normalise(self.ff, source, target, audio, ctx.reporter, before, duration)
+        ingest = episode.facts(IngestFacts)
+        if ingest is None:
+            raise StageError("the recording has not been checked yet (ingest)", ws.episode_file(episode.slug))
+        before = Loudness.from_measure(ingest.input)
+        target = ws.normalised_audio(episode.slug)
+        result = normalise(self.ff, source, target, audio, ctx.reporter, before, ingest.probe.duration)
         after = result.after
-        data = {
-            "before": before.as_dict(),
-            "levelled": result.levelled.as_dict(),
-            "after": after.as_dict(),
-            "gain_db": round(result.gain_db, 2),
-            "limiter_dbtp": round(result.limit_dbtp, 2),
-            "predicted_shift_lu": round(result.predicted_shift, 2),
-            "passes": result.passes,
-            "duration": round(after.duration, 3),
-        }
+        facts = LoudnessFacts(
+            before=before.measure(),
+            levelled=result.levelled.measure(),
+            after=after.measure(),
+            gain_db=round(result.gain_db, 2),
+            limiter_dbtp=round(result.limit_dbtp, 2),
+            predicted_shift_lu=round(result.predicted_shift, 2),
+            passes=result.passes,
+            duration=round(after.duration, 3),
+        )
         summary = (
             f"{before.integrated:.1f} LUFS / {before.true_peak:.1f} dBTP -> "
             f"{after.integrated:.1f} LUFS / {after.true_peak:.1f} dBTP (LRA {after.lra:.1f} LU, "
             f"{result.passes} pass{'es' if result.passes > 1 else ''})"
         )
-        return StageOutput(outputs={"mp3": ws.relative(target)}, data=data, summary=summary)
+        return StageOutput(outputs={"mp3": ws.relative(target)}, facts=facts, summary=summary)

@@ -9,7 +9,7 @@ import errno
 import shutil
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from mutagen.id3 import (
     APIC,
@@ -39,8 +39,9 @@ from mutagen.mp3 import MP3, HeaderNotFoundError
 from cerdas.artwork import jpeg_bytes
 from cerdas.episode import Episode
 from cerdas.errors import MediaError
+from cerdas.facts import StageName, TagFacts
 from cerdas.fsutil import atomic_path, sha256_file
-from cerdas.pipeline import Context, StageOutput
+from cerdas.pipeline import BaseStage, Context, StageOutput
 from cerdas.settings import Settings
 from cerdas.urls import feed_url
 
@@ -48,20 +49,7 @@ COVER_MAX = 1400
 TAGS_VERSION = 2  # bump when write_tags writes different frames
 
 
-def cover_path(episode: Episode, settings: Settings) -> Path:
-    """The episode's own cover if it has one, else the show artwork."""
-    if episode.cover:
-        path = Path(episode.cover)
-        return path if path.is_absolute() else settings.root / path
-    return settings.artwork_path
-
-
-def audio_path(episode: Episode) -> str:
-    """Workspace-relative path of the finished, tagged MP3."""
-    return f"episodes/{episode.slug}/{episode.slug}.mp3"
-
-
-def write_tags(path: Path, episode: Episode, settings: Settings, duration: float) -> None:
+def write_tags(path: Path, episode: Episode, settings: Settings, duration: float, cover: Path) -> None:
     """Replace every tag in ``path`` with ours (ID3v2.3), chapters as CHAP frames in time order + CTOC."""
     try:
         try:
@@ -96,7 +84,7 @@ def write_tags(path: Path, episode: Episode, settings: Settings, duration: float
                 mime="image/jpeg",
                 type=3,
                 desc="Cover",
-                data=jpeg_bytes(cover_path(episode, settings), COVER_MAX),
+                data=jpeg_bytes(cover, COVER_MAX),
             )
         )
         chapters = sorted(episode.chapters, key=lambda c: c.start)
@@ -165,14 +153,14 @@ def _iso639_2(code: str) -> str:
     return {"id": "ind", "en": "eng", "ms": "msa", "jv": "jav", "su": "sun"}.get(code.split("-")[0], "und")
 
 
-class TagStage:
+class TagStage(BaseStage):
     """Copy the encoded MP3 and tag the copy; the published MP3 is replaced only when tagging succeeded."""
 
-    name = "tag"
+    name: ClassVar[StageName] = "tag"
 
     def inputs(self, episode: Episode, ctx: Context) -> dict[str, Any]:
         loud = episode.stages.get("loudness")
-        cover = cover_path(episode, ctx.settings)
+        cover = ctx.workspace.episode_image(episode.cover, ctx.settings.artwork_path)
         show = ctx.settings.show
         return {
             "audio": loud.fingerprint if loud else None,
@@ -189,18 +177,19 @@ class TagStage:
 
     def run(self, episode: Episode, ctx: Context) -> StageOutput:
         ws = ctx.workspace
-        encoded = ws.resolve(episode.stages["loudness"].outputs["mp3"])
-        target = ws.resolve(audio_path(episode))
+        encoded = ws.normalised_audio(episode.slug)
+        target = ws.published_audio(episode.slug)
+        cover = ws.episode_image(episode.cover, ctx.settings.artwork_path)
         try:
             duration = float(MP3(encoded).info.length)  # type: ignore[attr-defined]
         except (OSError, HeaderNotFoundError) as exc:
             raise MediaError(f"encoded audio is unreadable: {exc}", encoded) from exc
         with atomic_path(target) as tmp:
             shutil.copyfile(encoded, tmp)
-            write_tags(tmp, episode, ctx.settings, duration)
+            write_tags(tmp, episode, ctx.settings, duration, cover)
         size = target.stat().st_size
-        data = {"bytes": size, "duration": round(duration, 3), "sha256": sha256_file(target)}
+        facts = TagFacts(bytes=size, duration=round(duration, 3), sha256=sha256_file(target))
         chapters = f", {len(episode.chapters)} chapters" if episode.chapters else ""
         return StageOutput(
-            outputs={"mp3": audio_path(episode)}, data=data, summary=f"ID3v2.3{chapters}, {size / 1e6:.1f} MB"
+            outputs={"mp3": ws.relative(target)}, facts=facts, summary=f"ID3v2.3{chapters}, {size / 1e6:.1f} MB"
         )

@@ -34,16 +34,17 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from cerdas.episode import EPISODE_FILE, Episode, list_episodes, load_episode
+from cerdas.episode import Episode, episode_slugs, list_episodes, load_episode
 from cerdas.errors import CerdasError, WorkspaceError
+from cerdas.facts import StageName
 from cerdas.fsutil import atomic_path, fingerprint, sha256_file
 from cerdas.notes import html_to_text, notes_html
-from cerdas.pipeline import Context, StageOutput
+from cerdas.pipeline import BaseStage, Context, StageOutput
 from cerdas.report import NullReporter, Reporter
 from cerdas.settings import Settings
-from cerdas.transcribe.formats import load_json, transcript_path
+from cerdas.transcribe.formats import load_json
 from cerdas.urls import episode_page_url, youtube_watch_url
 from cerdas.workspace import Workspace
 
@@ -395,12 +396,12 @@ def _stat_signature(*paths: Path) -> str:
 
 
 def _signature(ws: Workspace, slug: str) -> str:
-    return _stat_signature(ws.episode_dir(slug) / EPISODE_FILE, transcript_path(ws, slug, "json"))
+    return _stat_signature(ws.episode_file(slug), ws.transcript(slug, "json"))
 
 
 def episode_inputs(ws: Workspace, episode: Episode) -> dict[str, Any]:
     """Everything of an episode that the index holds (the transcript by its hash): the stage's inputs."""
-    transcript = transcript_path(ws, episode.slug, "json")
+    transcript = ws.transcript(episode.slug, "json")
     return {
         "version": INDEX_VERSION,
         "title": episode.title,
@@ -409,7 +410,7 @@ def episode_inputs(ws: Workspace, episode: Episode) -> dict[str, Any]:
         "pub_date": episode.pub_date,
         "draft": episode.draft,
         "chapters": [[c.start, c.title] for c in episode.chapters],
-        "video_id": str(episode.youtube.get("video_id") or ""),
+        "video_id": episode.video_id,
         "transcript": sha256_file(transcript) if transcript.is_file() else None,
     }
 
@@ -425,7 +426,7 @@ def episode_entry(ws: Workspace, episode: Episode, inputs: dict[str, Any] | None
     for i, chapter in enumerate(chapters):
         end = chapters[i + 1].start if i + 1 < len(chapters) else chapter.start
         docs.append(Document("chapter", chapter.title, chapter.start, end))
-    transcript = transcript_path(ws, episode.slug, "json")
+    transcript = ws.transcript(episode.slug, "json")
     if inputs["transcript"] is not None:
         for seg in load_json(transcript):
             if seg.text.strip():
@@ -908,7 +909,7 @@ def update_index(
     with index:
         index.load_vocab()
         stored = index.entries()
-        on_disk = {p.parent.name for p in ws.episodes_dir.glob(f"*/{EPISODE_FILE}")}
+        on_disk = set(episode_slugs(ws))
         for slug in sorted(set(stored) - on_disk):
             index.remove(slug)
             report.removed.append(slug)
@@ -953,7 +954,7 @@ def search(
 ) -> SearchResult:
     """Search the workspace's index (see :meth:`SearchIndex.search`)."""
     parsed = parse_query(query)
-    if episode is not None and not (ws.episode_dir(episode) / EPISODE_FILE).is_file():
+    if episode is not None and not ws.episode_file(episode).is_file():
         raise CerdasError(f"no episode {episode!r} (see 'cerdas episodes')")
     if not ws.index_path.exists():
         raise CerdasError("no search index yet; run 'cerdas index'", ws.index_path)
@@ -966,10 +967,10 @@ def index_size(path: Path) -> int:
     return os.path.getsize(path) if path.exists() else 0
 
 
-class SearchStage:
+class SearchStage(BaseStage):
     """``publish``'s last stage: (re)index this episode when its metadata or transcript changed."""
 
-    name = "search"
+    name: ClassVar[StageName] = "search"
 
     def inputs(self, episode: Episode, ctx: Context) -> dict[str, Any]:
         return episode_inputs(ctx.workspace, episode)

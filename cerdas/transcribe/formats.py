@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cerdas.errors import CerdasError
-from cerdas.workspace import Workspace
 
 JSON_VERSION = "1.0.0"
 KINDS = ("vtt", "srt", "json", "txt")
+"""The transcript files of an episode; the VTT is the master, the others are made from it."""
+MIME_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip", "json": "application/json", "txt": "text/plain"}
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,6 @@ class Segment:
     def flat(self) -> str:
         """The text on one line (caption line breaks become spaces)."""
         return " ".join(self.text.split())
-
-
-def transcript_path(ws: Workspace, slug: str, kind: str) -> Path:
-    """``transcripts/<slug>.<kind>`` (kind: vtt, srt, json, txt)."""
-    return ws.transcripts_dir / f"{slug}.{kind}"
 
 
 def load_json(path: Path) -> list[Segment]:

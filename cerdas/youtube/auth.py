@@ -1,8 +1,8 @@
 """Sign-in: the OAuth client file, the saved token (outside the repository, mode 0600) and its refresh.
 
-The token is google-auth "authorized user" JSON. It lives at ``CERDAS_YOUTUBE_TOKEN`` or in the user's config
-folder (``$XDG_CONFIG_HOME/cerdas/youtube-token.json``), is written atomically with mode 0600 and written again
-after every refresh. Nothing here ever puts a token into a message.
+The token is google-auth "authorized user" JSON. It lives at :attr:`cerdas.env.Environment.youtube_token`
+(``CERDAS_YOUTUBE_TOKEN``, else ``$XDG_CONFIG_HOME/cerdas/youtube-token.json``), is written atomically with mode
+0600 and written again after every refresh. Nothing here ever puts a token into a message.
 """
 
 from __future__ import annotations
@@ -15,39 +15,32 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cerdas import env as env_names
+from cerdas.env import Environment
 from cerdas.errors import CerdasError
 from cerdas.fsutil import atomic_write_text
 from cerdas.settings import Settings
 from cerdas.youtube import client
 from cerdas.youtube.errors import AuthError
 
-TOKEN_ENV = "CERDAS_YOUTUBE_TOKEN"
-CLIENT_SECRETS_ENV = "CERDAS_YOUTUBE_CLIENT_SECRETS"
+TOKEN_ENV = env_names.YOUTUBE_TOKEN
+CLIENT_SECRETS_ENV = env_names.YOUTUBE_CLIENT_SECRETS
 LOGIN_HINT = client.LOGIN_HINT
 SCOPE = client.SCOPE
 
 
-def token_path() -> Path:
-    """Where the token is kept: ``CERDAS_YOUTUBE_TOKEN``, else the user's config folder."""
-    env = os.environ.get(TOKEN_ENV, "").strip()
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_CONFIG_HOME", "").strip() or str(Path.home() / ".config")
-    return Path(base).expanduser() / "cerdas" / "youtube-token.json"
-
-
-def client_secrets_path(settings: Settings) -> Path | None:
+def client_secrets_path(settings: Settings, env: Environment) -> Path | None:
     """The OAuth client file: ``CERDAS_YOUTUBE_CLIENT_SECRETS``, else ``youtube.client_secrets``."""
-    raw = os.environ.get(CLIENT_SECRETS_ENV, "").strip() or settings.youtube.client_secrets.strip()
+    raw = env.youtube_client_secrets or settings.youtube.client_secrets.strip()
     if not raw:
         return None
     path = Path(raw).expanduser()
     return path if path.is_absolute() else settings.root / path
 
 
-def ca_certs_from_env() -> str | None:
+def ca_certs_of(env: Environment) -> str | None:
     """A CA bundle to trust in addition to nothing else (the emulator's test certificate), if set."""
-    value = os.environ.get(client.CA_CERTS_ENV, "").strip()
+    value = env.youtube_ca_certs
     if value and not Path(value).is_file():
         raise CerdasError(f"{client.CA_CERTS_ENV} names no file", value)
     return value or None
@@ -124,33 +117,40 @@ def load_credentials(path: Path) -> Any:
     return client.credentials_from_info(info, on_refresh=lambda text: save_token(path, text))
 
 
-def connect(workspace_root: Path | None = None) -> Session:
+def connect(env: Environment, workspace_root: Path | None = None) -> Session:
     """Read the token and build the client (no network until the first call)."""
-    path = token_path()
+    path = env.youtube_token
     check_token_location(path, workspace_root)
     creds = load_credentials(path)
-    endpoint = client.endpoint_from_env()
-    yt = client.YouTubeClient.connect(creds, endpoint=endpoint, ca_certs=ca_certs_from_env())
+    endpoint = client.endpoint_of(env)
+    yt = client.YouTubeClient.connect(
+        creds, endpoint=endpoint, ca_certs=ca_certs_of(env), timeout=client.timeout_of(env)
+    )
     return Session(yt, path, endpoint)
 
 
-def preflight(settings: Settings) -> Path:
+def preflight(settings: Settings, env: Environment) -> Path:
     """Everything about sign-in that can be checked without the network; returns the token path."""
-    path = token_path()
+    path = env.youtube_token
     check_token_location(path, settings.root)
     read_token(path)
-    client.endpoint_from_env()
-    ca_certs_from_env()
+    client.endpoint_of(env)
+    client.timeout_of(env)
+    ca_certs_of(env)
     return path
 
 
 def login(
-    settings: Settings, on_url: Callable[[str], None], timeout: float = 300.0, secrets: Path | None = None
+    settings: Settings,
+    env: Environment,
+    on_url: Callable[[str], None],
+    timeout: float = 300.0,
+    secrets: Path | None = None,
 ) -> Path:
     """Run the installed-app flow with the configured client file and save the token; returns its path."""
-    path = token_path()
+    path = env.youtube_token
     check_token_location(path, settings.root)
-    secrets = secrets or client_secrets_path(settings)
+    secrets = secrets or client_secrets_path(settings, env)
     if secrets is None:
         raise CerdasError(
             f"no OAuth client file: set youtube.client_secrets in cerdas.toml or {CLIENT_SECRETS_ENV} "
@@ -158,27 +158,27 @@ def login(
         )
     if not secrets.is_file():
         raise CerdasError("OAuth client file not found", secrets)
-    text = client.run_installed_app_flow(secrets, on_url, timeout=timeout, ca_certs=ca_certs_from_env())
+    text = client.run_installed_app_flow(secrets, on_url, timeout=timeout, ca_certs=ca_certs_of(env))
     save_token(path, text)
     return path
 
 
-def logout() -> Path | None:
+def logout(env: Environment) -> Path | None:
     """Forget the saved token (it stays valid at Google until revoked there); the path removed, if any."""
-    path = token_path()
+    path = env.youtube_token
     if path.exists():
         path.unlink()
         return path
     return None
 
 
-def token_state(check_online: bool = True) -> dict[str, Any]:
+def token_state(env: Environment, check_online: bool = True) -> dict[str, Any]:
     """The token's state for ``cerdas youtube status``: file, scopes, expiry, and whether a refresh works."""
-    path = token_path()
+    path = env.youtube_token
     state: dict[str, Any] = {"token_file": str(path)}
     creds = load_credentials(path)
     state.update(client.credentials_state(creds))
     if check_online:
-        client.refresh_credentials(creds, ca_certs=ca_certs_from_env())
+        client.refresh_credentials(creds, ca_certs=ca_certs_of(env), timeout=client.timeout_of(env))
         state.update(client.credentials_state(creds), refreshed=True)
     return state

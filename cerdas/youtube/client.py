@@ -2,7 +2,7 @@
 
 Everything else in Cerdas talks to YouTube through :class:`YouTubeClient` and :class:`ResumableUpload` and sees
 only Cerdas errors (:mod:`cerdas.youtube.errors`). Every call is made once (``num_retries=0``): the caller owns
-the one retry loop (see :mod:`cerdas.youtube.retry`).
+the one retry loop (see :mod:`cerdas.youtube.upload`).
 
 ``CERDAS_YOUTUBE_ENDPOINT`` (``http://127.0.0.1:PORT/`` or ``https://...``) points the real client at the local
 emulator: the shipped discovery document is used with its root URLs replaced, so the production code path is the
@@ -33,13 +33,15 @@ from googleapiclient.discovery_cache import get_static_doc
 from googleapiclient.errors import HttpError
 from googleapiclient.http import HttpRequest, MediaFileUpload, MediaInMemoryUpload
 
+from cerdas import env as env_names
+from cerdas.env import Environment
 from cerdas.errors import CerdasError
 from cerdas.youtube.errors import AuthError, QuotaStop, SessionGone, TransientError, YouTubeError, quota_message
 
 SCOPE = "https://www.googleapis.com/auth/youtube.force-ssl"
-ENDPOINT_ENV = "CERDAS_YOUTUBE_ENDPOINT"
-CA_CERTS_ENV = "CERDAS_YOUTUBE_CA_CERTS"
-TIMEOUT_ENV = "CERDAS_YOUTUBE_TIMEOUT"
+ENDPOINT_ENV = env_names.YOUTUBE_ENDPOINT
+CA_CERTS_ENV = env_names.YOUTUBE_CA_CERTS
+TIMEOUT_ENV = env_names.YOUTUBE_TIMEOUT
 DEFAULT_TIMEOUT = 120.0
 
 QUOTA_REASONS = frozenset({"quotaExceeded", "uploadLimitExceeded", "dailyLimitExceeded"})
@@ -48,9 +50,9 @@ SCOPE_REASONS = frozenset({"insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFF
 LOGIN_HINT = "run `cerdas youtube login`"
 
 
-def endpoint_from_env() -> str | None:
+def endpoint_of(env: Environment) -> str | None:
     """The API root to use instead of Google's (the emulator), or None."""
-    value = os.environ.get(ENDPOINT_ENV, "").strip()
+    value = env.youtube_endpoint
     if not value:
         return None
     parsed = urlparse(value)
@@ -59,8 +61,9 @@ def endpoint_from_env() -> str | None:
     return value.rstrip("/") + "/"
 
 
-def timeout_from_env() -> float:
-    raw = os.environ.get(TIMEOUT_ENV, "")
+def timeout_of(env: Environment) -> float:
+    """Seconds one request may take (``CERDAS_YOUTUBE_TIMEOUT``, else 120)."""
+    raw = env.youtube_timeout
     try:
         return float(raw) if raw else DEFAULT_TIMEOUT
     except ValueError as exc:
@@ -211,7 +214,8 @@ def run_installed_app_flow(
         flow.oauth2session.verify = ca_certs
     token_host = urlparse(str(flow.client_config.get("token_uri", ""))).hostname or ""
     if token_host in ("127.0.0.1", "localhost", "::1"):
-        os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the local emulator speaks plain HTTP
+        # oauthlib reads this variable itself and refuses plain HTTP without it; the local emulator speaks HTTP
+        os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
     server = http.server.HTTPServer(("127.0.0.1", 0), _Callback)
     server.result = None  # type: ignore[attr-defined]
     server.timeout = 0.5
@@ -245,7 +249,7 @@ def run_installed_app_flow(
 
 # -- service --------------------------------------------------------------------------------------------------
 def _http(ca_certs: str | None, timeout: float | None) -> httplib2.Http:
-    http = httplib2.Http(timeout=timeout or timeout_from_env(), ca_certs=ca_certs)
+    http = httplib2.Http(timeout=timeout or DEFAULT_TIMEOUT, ca_certs=ca_certs)
     # 308 means "resume incomplete" in resumable uploads, not a redirect (googleapiclient.http.build_http does this)
     http.redirect_codes = http.redirect_codes - {308}
     return http

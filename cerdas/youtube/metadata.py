@@ -18,8 +18,10 @@ from typing import Any
 from cerdas import urls
 from cerdas.chapters import format_timestamp
 from cerdas.episode import Chapter, Episode
+from cerdas.facts import IngestFacts
 from cerdas.fsutil import fingerprint
-from cerdas.settings import YOUTUBE_CATEGORIES, Settings
+from cerdas.platforms import YOUTUBE_CATEGORIES
+from cerdas.settings import Settings
 
 TITLE_MAX = 100
 DESCRIPTION_MAX_BYTES = 5000
@@ -208,10 +210,8 @@ def chapter_lines(chapters: list[Chapter]) -> list[str]:
 
 def episode_duration(episode: Episode) -> float | None:
     """The episode's duration as measured at ingest (None before ingest ran)."""
-    rec = episode.stages.get("ingest")
-    probe = rec.data.get("probe", {}) if rec else {}
-    value = probe.get("duration") if isinstance(probe, dict) else None
-    return float(value) if isinstance(value, int | float) and value > 0 else None
+    ingest = episode.facts(IngestFacts)
+    return ingest.probe.duration if ingest is not None and ingest.probe.duration > 0 else None
 
 
 def publish_time(episode: Episode, settings: Settings, now: datetime | None = None) -> str:

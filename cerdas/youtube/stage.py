@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from PIL import Image
 
@@ -20,37 +19,27 @@ from cerdas import urls
 from cerdas.artwork import open_image
 from cerdas.episode import Episode, save_episode
 from cerdas.errors import CerdasError
+from cerdas.facts import StageName, YouTubeFacts, YouTubeVideo
 from cerdas.fsutil import fingerprint, sha256_file
+from cerdas.languages import language_name
 from cerdas.media.ffmpeg import FFmpeg
-from cerdas.media.tags import cover_path
-from cerdas.pipeline import Context, StageOutput
-from cerdas.transcribe.formats import transcript_path
-from cerdas.workspace import Workspace
+from cerdas.pipeline import BaseStage, Context, StageOutput
+from cerdas.workspace import YOUTUBE_JOURNAL, Workspace
 from cerdas.youtube import auth
 from cerdas.youtube import video as render
 from cerdas.youtube.client import YouTubeClient
 from cerdas.youtube.errors import QuotaStop, YouTubeError
 from cerdas.youtube.metadata import VideoMetadata, build_metadata
-from cerdas.youtube.upload import JOURNAL_NAME, NOT_FOUND_RETRIES, Backoff, GaveUp, Journal, upload_video, with_retries
+from cerdas.youtube.upload import NOT_FOUND_RETRIES, Backoff, GaveUp, Journal, upload_video, with_retries
 
 THUMBNAIL_MAX = 2 * 1024 * 1024
-CAPTION_NAMES = {"id": "Bahasa Indonesia", "en": "English", "ms": "Bahasa Melayu", "jv": "Basa Jawa"}
 THUMBNAIL_REFUSED = frozenset({"forbidden", "insufficientPermissions"})
-
-
-def journal_path(ws: Workspace, slug: str) -> Path:
-    return ws.episode_dir(slug) / JOURNAL_NAME
-
-
-def video_path(ws: Workspace, slug: str) -> Path:
-    """Where the upload file is rendered: ``episodes/<slug>/<slug>.mp4``."""
-    return ws.episode_dir(slug) / f"{slug}.mp4"
 
 
 def caption_file(ws: Workspace, slug: str) -> Path | None:
     """The transcript to upload as captions (VTT, else SRT), or None when there is none."""
     for kind in ("vtt", "srt"):
-        path = transcript_path(ws, slug, kind)
+        path = ws.transcript(slug, kind)
         if path.is_file():
             return path
     return None
@@ -74,7 +63,7 @@ def _frame(episode: Episode, ctx: Context) -> render.Frame:
     yt = ctx.settings.youtube
     guests = ", ".join(episode.guests)
     return render.Frame(
-        image=cover_path(episode, ctx.settings),
+        image=ctx.workspace.episode_image(episode.cover, ctx.settings.artwork_path),
         title=episode.title if yt.title_text else "",
         show=ctx.settings.show.title if yt.title_text else "",
         guests=guests if yt.title_text else "",
@@ -82,16 +71,11 @@ def _frame(episode: Episode, ctx: Context) -> render.Frame:
     )
 
 
-def _is_video(episode: Episode) -> bool:
-    rec = episode.stages.get("ingest")
-    return bool(rec and rec.data.get("video"))
-
-
 def render_key(episode: Episode, ctx: Context) -> str:
     """What the upload file depends on: the audio (loudness stage) and either the picture or the source video."""
     loud = episode.stages.get("loudness")
     audio = loud.fingerprint if loud else episode.output("tag", "mp3")
-    if _is_video(episode):
+    if episode.is_video:
         return fingerprint(
             {"kind": "mux", "audio": audio, "source": episode.source_sha256, "version": render.RENDER_VERSION}
         )
@@ -131,10 +115,10 @@ class SyncResult:
 
 def _publish_record(episode: Episode, journal: Journal, meta: VideoMetadata | None) -> None:
     if not journal.video_id:
-        episode.youtube = {}
+        episode.youtube = None
         return
-    record: dict[str, Any] = dict(episode.youtube)
-    record.update(
+    before = episode.youtube
+    episode.youtube = YouTubeVideo(
         video_id=journal.video_id,
         url=urls.youtube_watch_url(journal.video_id),
         uploaded_at=journal.uploaded_at,
@@ -142,10 +126,9 @@ def _publish_record(episode: Episode, journal: Journal, meta: VideoMetadata | No
         captions=bool(journal.caption_id),
         thumbnail=bool(journal.thumbnail_sha256) and not journal.thumbnail_note,
         playlist_item_id=journal.playlist_item_id,
+        privacy=meta.privacy if meta is not None else (before.privacy if before else None),
+        publish_at=meta.publish_at if meta is not None else (before.publish_at if before else None),
     )
-    if meta is not None:
-        record.update(privacy=meta.privacy, publish_at=meta.publish_at)
-    episode.youtube = record
 
 
 def prepare_video(episode: Episode, ctx: Context, journal: Journal, ff: FFmpeg) -> Path:
@@ -154,7 +137,7 @@ def prepare_video(episode: Episode, ctx: Context, journal: Journal, ff: FFmpeg) 
     A session recorded for other bytes is dropped (YouTube would assemble a corrupt file otherwise).
     """
     ws = ctx.workspace
-    target = video_path(ws, episode.slug)
+    target = ws.video(episode.slug)
     key = render_key(episode, ctx)
     if journal.render_key == key and target.is_file() and target.stat().st_size == journal.file_size:
         if journal.session_uri:
@@ -165,7 +148,7 @@ def prepare_video(episode: Episode, ctx: Context, journal: Journal, ff: FFmpeg) 
                 journal.save()
         return target
     audio = _audio(episode, ctx)
-    if _is_video(episode):
+    if episode.is_video:
         source = ws.resolve(episode.source)
         bar = ctx.reporter.progress("Menggabungkan video", 0.0)
         try:
@@ -190,9 +173,9 @@ def prepare_video(episode: Episode, ctx: Context, journal: Journal, ff: FFmpeg) 
 
 def check_inputs(episode: Episode, ctx: Context) -> VideoMetadata:
     """Everything that can be wrong before any upload: audio, artwork, metadata (warnings reported)."""
-    if not _is_video(episode):
+    if not episode.is_video:
         _audio(episode, ctx)
-    open_image(cover_path(episode, ctx.settings))
+    open_image(ctx.workspace.episode_image(episode.cover, ctx.settings.artwork_path))
     meta = build_metadata(episode, ctx.settings)
     return meta
 
@@ -206,9 +189,9 @@ def sync_episode(
     meta = check_inputs(episode, ctx)
     for warning in meta.warnings:
         rep.warn(f"YouTube: {warning}")
-    journal = Journal.load(journal_path(ws, episode.slug))
-    client = yt or auth.connect(ws.root).youtube
-    backoff = Backoff.from_env()
+    journal = Journal.load(ws.youtube_journal(episode.slug))
+    client = yt or auth.connect(ctx.env, ws.root).youtube
+    backoff = Backoff.parse(ctx.env.youtube_backoff)
     result = SyncResult(video_id=journal.video_id)
     snippet_fp = fingerprint(meta.body()["snippet"])
 
@@ -222,7 +205,7 @@ def sync_episode(
             video = with_retries(lambda: client.get_video(journal.video_id), backoff, "looking up the video")
             if video is None:
                 raise YouTubeError(
-                    f"video {journal.video_id} (recorded in {JOURNAL_NAME}) is no longer on the "
+                    f"video {journal.video_id} (recorded in {YOUTUBE_JOURNAL}) is no longer on the "
                     f"channel; to upload again run 'cerdas youtube forget {episode.slug}' and publish"
                 )
         else:
@@ -290,7 +273,7 @@ def _sync_captions(
     if digest == journal.caption_sha256:
         return
     lang = caption_language(ctx)
-    name = CAPTION_NAMES.get(lang.split("-")[0], lang)
+    name = language_name(lang)
     if journal.caption_id:
         caption_id = journal.caption_id
         with_retries(lambda: client.update_caption(caption_id, path), backoff, "replacing captions", NOT_FOUND_RETRIES)
@@ -378,20 +361,20 @@ def _sync_playlist(
 def plan(episode: Episode, ctx: Context) -> list[str]:
     """What a run would do, without the network or any change (``--dry-run``)."""
     meta = check_inputs(episode, ctx)
-    journal = Journal.load(journal_path(ctx.workspace, episode.slug))
+    journal = Journal.load(ctx.workspace.youtube_journal(episode.slug))
     steps = [f"warning: {w}" for w in meta.warnings]
     if journal.video_id:
         steps.append(f"video {journal.video_id} is on YouTube; nothing is uploaded again")
         if journal.metadata != fingerprint(meta.body()["snippet"]):
             steps.append("update the title, description and tags")
     else:
-        target = video_path(ctx.workspace, episode.slug)
+        target = ctx.workspace.video(episode.slug)
         fresh = journal.render_key == render_key(episode, ctx) and target.is_file()
         if not fresh:
             steps.append(
                 (
                     "mux the recording's picture with the normalised audio"
-                    if _is_video(episode)
+                    if episode.is_video
                     else "render the artwork video"
                 )
                 + f" to {ctx.workspace.relative(target)}"
@@ -419,28 +402,40 @@ def plan(episode: Episode, ctx: Context) -> list[str]:
     return steps
 
 
-class YouTubeStage:
-    """Upload the episode to the office's channel (skipped with ``--no-youtube`` or when not configured)."""
+class YouTubeStage(BaseStage):
+    """Upload the episode to the office's channel (skipped with ``--no-youtube`` or when not configured).
 
-    name = "youtube"
+    ``explicit``: asked for by ``cerdas youtube upload``, so it runs even when publish would not upload."""
 
-    def __init__(self, ff: FFmpeg | None = None, ctx: Context | None = None, explicit: bool = False) -> None:
+    name: ClassVar[StageName] = "youtube"
+
+    def __init__(self, ff: FFmpeg | None = None, explicit: bool = False) -> None:
         self.ff = ff or FFmpeg()
         self.explicit = explicit
-        if ctx is not None and self.skip_reason(None, ctx) is None:
-            auth.preflight(ctx.settings)  # a missing or wrong sign-in stops publish before any work
 
-    def skip_reason(self, episode: Episode | None, ctx: Context) -> str | None:
+    def _off(self, ctx: Context) -> str | None:
         if not ctx.youtube:
             return "--no-youtube"
         if not ctx.settings.youtube.enabled and not self.explicit:
             return "YouTube is not configured (set youtube.enabled = true and run 'cerdas youtube login')"
         return None
 
+    def check(self, ctx: Context) -> None:
+        """A missing or wrong sign-in stops publish before any work."""
+        if self._off(ctx) is None:
+            auth.preflight(ctx.settings, ctx.env)
+
+    def skip_reason(self, episode: Episode, ctx: Context) -> str | None:
+        return self._off(ctx)
+
+    def always_runs(self, episode: Episode, ctx: Context) -> bool:
+        """An unfinished upload (stopped by the quota, say) is continued by every run until it is done."""
+        return not Journal.load(ctx.workspace.youtube_journal(episode.slug)).complete
+
     def inputs(self, episode: Episode, ctx: Context) -> dict[str, Any]:
-        journal = Journal.load(journal_path(ctx.workspace, episode.slug))
+        journal = Journal.load(ctx.workspace.youtube_journal(episode.slug))
         transcript = caption_file(ctx.workspace, episode.slug)
-        cover = cover_path(episode, ctx.settings)
+        cover = ctx.workspace.episode_image(episode.cover, ctx.settings.artwork_path)
         yt = ctx.settings.youtube
         data: dict[str, Any] = {
             "render": render_key(episode, ctx),
@@ -450,17 +445,15 @@ class YouTubeStage:
             "playlist": yt.playlist_id,
             "video_id": journal.video_id,
         }
-        if not journal.complete:
-            data["unfinished"] = secrets.token_hex(8)  # an unfinished upload is never current: every run continues
         return data
 
     def run(self, episode: Episode, ctx: Context) -> StageOutput:
         result = sync_episode(episode, ctx, self.ff)
         ws = ctx.workspace
-        data = {
-            "video_id": result.video_id,
-            "state": "done" if result.state == "done" else "waiting",
-            "uploaded_bytes": result.uploaded_bytes,
-        }
-        outputs = {"journal": ws.relative(journal_path(ws, episode.slug))}
-        return StageOutput(outputs=outputs, data=data, summary=result.summary())
+        facts = YouTubeFacts(
+            video_id=result.video_id,
+            state="done" if result.state == "done" else "waiting",
+            uploaded_bytes=result.uploaded_bytes,
+        )
+        outputs = {"journal": ws.relative(ws.youtube_journal(episode.slug))}
+        return StageOutput(outputs=outputs, facts=facts, summary=result.summary())

@@ -14,7 +14,6 @@ number of times. Quota errors are never retried.
 from __future__ import annotations
 
 import json
-import os
 import random
 import time
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from cerdas import env
 from cerdas.errors import CerdasError
 from cerdas.fsutil import atomic_write_text
 from cerdas.report import Progress
@@ -30,8 +30,6 @@ from cerdas.youtube.client import ResumableUpload, YouTubeClient
 from cerdas.youtube.errors import SessionGone, TransientError, YouTubeError
 
 T = TypeVar("T")
-JOURNAL_NAME = "youtube.json"
-BACKOFF_ENV = "CERDAS_YOUTUBE_BACKOFF"
 NOT_FOUND_RETRIES = 6
 SESSION_RESTARTS = 3
 
@@ -58,15 +56,18 @@ class Backoff:
         self.sleep(self.delay(failures))
 
     @classmethod
-    def from_env(cls) -> Backoff:
-        """``CERDAS_YOUTUBE_BACKOFF=BASE[,CAP[,MAX_FAILURES]]`` (tests use a tiny base)."""
-        raw = os.environ.get(BACKOFF_ENV, "").strip()
+    def parse(cls, raw: str) -> Backoff:
+        """``BASE[,CAP[,MAX_FAILURES]]`` seconds (``CERDAS_YOUTUBE_BACKOFF``; tests use a tiny base); "" the
+        defaults."""
+        raw = raw.strip()
         if not raw:
             return cls()
         try:
             parts = [float(p) for p in raw.split(",")]
         except ValueError:
-            raise CerdasError(f"{BACKOFF_ENV} must be BASE[,CAP[,MAX_FAILURES]] in seconds, not {raw!r}") from None
+            raise CerdasError(
+                f"{env.YOUTUBE_BACKOFF} must be BASE[,CAP[,MAX_FAILURES]] in seconds, not {raw!r}"
+            ) from None
         backoff = cls(base=parts[0])
         if len(parts) > 1:
             backoff.cap = parts[1]

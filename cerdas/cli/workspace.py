@@ -1,0 +1,164 @@
+"""``cerdas init``, ``cerdas publish`` and ``cerdas episodes``: the producer's everyday commands."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cerdas.cli.core import cli, library_context
+from cerdas.errors import CerdasError
+from cerdas.workspace import Workspace
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", help="The show's title (default: the folder's name).")
+@click.option("--description", default="", help="One or two sentences about the show.")
+@click.option("--author", default="", help="Author / publisher (default: the title).")
+@click.option("--email", default="", help="Owner e-mail for Apple and Spotify.")
+@click.pass_context
+def init(
+    ctx: click.Context, directory: Path | None, title: str | None, description: str, author: str, email: str
+) -> None:
+    """Create a workspace: cerdas.toml, episodes/, transcripts/, feed/ and placeholder artwork."""
+    from cerdas.workspace import default_title, init_workspace
+
+    root = directory or ctx.obj.get("workspace", Workspace(Path.cwd())).root
+    ws = init_workspace(root, title if title is not None else default_title(root), description, author, email)
+    click.echo(f"Workspace ready: {ws.root}")
+    click.echo(f"Edit {ws.config.name}, then: cerdas publish RECORDING --title '...'")
+
+
+def _checked_title(value: str) -> str:
+    """A usage error (exit 2) for an empty, too long or garbled ``--title``, before any work."""
+    from cerdas.episode import check_title
+
+    try:
+        return check_title(value)
+    except CerdasError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--title'") from exc
+
+
+def _publish_at(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    """``--publish-at``: an ISO 8601 moment; a bad one is a usage error."""
+    from cerdas.episode import parse_when
+
+    try:
+        return parse_when(value) if value else None
+    except CerdasError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--title",
+    required=True,
+    callback=lambda _c, _p, value: _checked_title(value),
+    help="Episode title (also the ID3 title and the YouTube title).",
+)
+@click.option("--number", type=click.IntRange(min=0), help="Episode number (default: the next one).")
+@click.option("--description", help="Show notes (plain text or simple HTML).")
+@click.option("--guest", "guests", multiple=True, help="A guest's name; repeat for several.")
+@click.option(
+    "--chapters",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Chapters: 'HH:MM:SS title' lines or Podcasting 2.0 chapters JSON.",
+)
+@click.option("--cover", type=click.Path(path_type=Path, dir_okay=False), help="Episode cover image.")
+@click.option("--slug", help="Folder name of the episode (default: from the title).")
+@click.option("--no-youtube", is_flag=True, help="Do not upload to YouTube this time.")
+@click.option(
+    "--draft/--no-draft",
+    default=None,
+    help="Keep the episode out of the feed and site (--no-draft publishes a draft, dated now).",
+)
+@click.option(
+    "--publish-at",
+    "publish_at",
+    metavar="DATETIME",
+    callback=_publish_at,
+    help="Show it in the feed and site from this moment (2025-07-01T09:00, local time unless +07:00).",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing, upload nothing.")
+@click.option("--force", is_flag=True, help="Redo every stage even when its inputs are unchanged.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: the slug and each stage's result.")
+@click.pass_context
+def publish(
+    ctx: click.Context,
+    source: Path,
+    title: str,
+    number: int | None,
+    description: str | None,
+    guests: tuple[str, ...],
+    chapters: Path | None,
+    cover: Path | None,
+    slug: str | None,
+    no_youtube: bool,
+    draft: bool | None,
+    publish_at: datetime | None,
+    dry_run: bool,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """Turn SOURCE (any audio or video ffmpeg reads) into a published episode."""
+    from cerdas.publish import PublishRequest
+    from cerdas.publish import publish as do_publish
+
+    context = library_context(ctx, force=force, dry_run=dry_run, youtube=not no_youtube)
+    request = PublishRequest(
+        source=source,
+        title=title,
+        number=number,
+        description=description,
+        guests=list(guests) if guests else None,
+        chapters_file=chapters,
+        cover=cover,
+        slug=slug,
+        draft=draft,
+        publish_at=publish_at,
+    )
+    result = do_publish(request, context)
+    if as_json:
+        click.echo(json.dumps(result.summary(), ensure_ascii=False, indent=2))
+        return
+    episode = result.episode
+    click.echo(f"{'Would publish' if dry_run else 'Published'}: {episode.slug}")
+    for report in result.reports:
+        click.echo(f"  {report.name:<11} {report.status:<9} {report.summary}")
+    loudness = result.loudness()
+    if loudness and not dry_run:
+        click.echo(f"  loudness    {loudness}")
+    tag = episode.published_audio
+    if tag and not dry_run:
+        click.echo(f"  audio       {tag}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per episode.")
+@click.pass_context
+def episodes(ctx: click.Context, as_json: bool) -> None:
+    """List the episodes with their state."""
+    from cerdas.episode import list_episodes
+
+    context = library_context(ctx)
+    for ep in list_episodes(context.workspace):
+        done = list(ep.stages)
+        if as_json:
+            line: dict[str, Any] = {
+                "slug": ep.slug,
+                "number": ep.number,
+                "title": ep.title,
+                "stages": done,
+                "draft": ep.draft,
+                "pub_date": ep.pub_date,
+            }
+            click.echo(json.dumps(line, ensure_ascii=False))
+        else:
+            state = ep.state() if ep.state() != "scheduled" else "published"
+            number = f"{ep.number:>3}" if ep.number is not None else "  -"
+            click.echo(f"{number}  {ep.slug:<40} {state:<10} {', '.join(done)}")
