@@ -31,7 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cerdas.episode import Chapter, Episode, save_episode  # noqa: E402
-from cerdas.search.index import SearchIndex, index_size, rebuild_index, stemmer  # noqa: E402
+from cerdas.search.index import SearchIndex  # noqa: E402
+from cerdas.search.text import stemmer  # noqa: E402
+from cerdas.search.upkeep import index_size, rebuild_index  # noqa: E402
 from cerdas.settings import Settings, ShowSettings  # noqa: E402
 from cerdas.workspace import Workspace  # noqa: E402
 

@@ -12,16 +12,11 @@ from click.testing import Result
 
 from cerdas.episode import Chapter, load_episode
 from cerdas.pipeline import Context, run_stage
-from cerdas.search.index import (
-    SearchIndex,
-    SearchStage,
-    mark,
-    parse_query,
-    rebuild_index,
-    search,
-    stemmer,
-    update_index,
-)
+from cerdas.search.index import SearchIndex
+from cerdas.search.query import mark, parse_query
+from cerdas.search.stage import SearchStage
+from cerdas.search.text import stemmer
+from cerdas.search.upkeep import rebuild_index, search, update_index
 from cerdas.transcribe.formats import Segment, load_json
 from cerdas.workspace import Workspace
 from tests.feed_support import make_episode, write_transcript

@@ -10,16 +10,9 @@ import click
 
 from cerdas.chapters import format_timestamp
 from cerdas.cli.core import cli, library_context
-from cerdas.search.index import (
-    EpisodeHits,
-    Hit,
-    SearchResult,
-    index_size,
-    mark,
-    rebuild_index,
-    refresh_index,
-    update_index,
-)
+from cerdas.search.index import EpisodeHits, Hit, SearchResult
+from cerdas.search.query import mark
+from cerdas.search.upkeep import index_size, rebuild_index, refresh_index, update_index
 
 CONTEXT_WORDS = 8  # words of the passage before and after a hit
 _PLACES = {"title": "title", "description": "notes"}
@@ -70,7 +63,7 @@ def search(
     first, each with its time, the passage with the match highlighted, and links
     to the episode page and the YouTube video at that moment.
     """
-    from cerdas.search.index import search as run_search
+    from cerdas.search.upkeep import search as run_search
 
     context = library_context(ctx)
     refresh_index(context.workspace, context.reporter)

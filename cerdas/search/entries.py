@@ -1,0 +1,103 @@
+"""What an episode contributes to the index: its title, description, chapters and transcript segments, and
+the fingerprint that says when it must be indexed again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cerdas.episode import Episode
+from cerdas.fsutil import fingerprint, sha256_file
+from cerdas.notes import html_to_text, notes_html
+from cerdas.transcribe.formats import load_json
+from cerdas.workspace import Workspace
+
+INDEX_VERSION = 1
+"""Bump when the schema, the tokenisation or the stemming rules change: an index of another version is rebuilt."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One searchable piece of an episode. ``start`` is None for the title and description."""
+
+    kind: str  # "title", "description", "chapter", "segment"
+    text: str
+    start: float | None = None
+    end: float | None = None
+    speaker: str = ""
+
+
+@dataclass
+class EpisodeEntry:
+    """An episode as the index holds it."""
+
+    slug: str
+    title: str
+    number: int | None = None
+    pub_date: str = ""
+    draft: bool = False
+    video_id: str = ""
+    fingerprint: str = ""
+    signature: str = ""
+    documents: list[Document] = field(default_factory=list)
+
+
+def _statsignature(*paths: Path) -> str:
+    parts = []
+    for path in paths:
+        try:
+            st = path.stat()
+            parts.append(f"{st.st_mtime_ns}:{st.st_size}")
+        except FileNotFoundError:
+            parts.append("-")
+    return "/".join(parts)
+
+
+def signature(ws: Workspace, slug: str) -> str:
+    return _statsignature(ws.episode_file(slug), ws.transcript(slug, "json"))
+
+
+def episode_inputs(ws: Workspace, episode: Episode) -> dict[str, Any]:
+    """Everything of an episode that the index holds (the transcript by its hash): the stage's inputs."""
+    transcript = ws.transcript(episode.slug, "json")
+    return {
+        "version": INDEX_VERSION,
+        "title": episode.title,
+        "description": episode.description,
+        "number": episode.number,
+        "pub_date": episode.pub_date,
+        "draft": episode.draft,
+        "chapters": [[c.start, c.title] for c in episode.chapters],
+        "video_id": episode.video_id,
+        "transcript": sha256_file(transcript) if transcript.is_file() else None,
+    }
+
+
+def episode_entry(ws: Workspace, episode: Episode, inputs: dict[str, Any] | None = None) -> EpisodeEntry:
+    """Read what an episode contributes to the index (its transcript JSON, if transcribed); ``inputs``: its
+    :func:`episode_inputs` when the caller has them already."""
+    inputs = inputs or episode_inputs(ws, episode)
+    docs = [Document("title", episode.title)]
+    if episode.description.strip():
+        docs.append(Document("description", html_to_text(notes_html(episode.description))))  # as the site shows it
+    chapters = sorted(episode.chapters, key=lambda c: c.start)
+    for i, chapter in enumerate(chapters):
+        end = chapters[i + 1].start if i + 1 < len(chapters) else chapter.start
+        docs.append(Document("chapter", chapter.title, chapter.start, end))
+    transcript = ws.transcript(episode.slug, "json")
+    if inputs["transcript"] is not None:
+        for seg in load_json(transcript):
+            if seg.text.strip():
+                docs.append(Document("segment", seg.text.strip(), seg.start, seg.end, seg.speaker))
+    return EpisodeEntry(
+        slug=episode.slug,
+        title=episode.title,
+        number=episode.number,
+        pub_date=episode.pub_date,
+        draft=episode.draft,
+        video_id=inputs["video_id"],
+        fingerprint=fingerprint(inputs),
+        signature=signature(ws, episode.slug),
+        documents=docs,
+    )
