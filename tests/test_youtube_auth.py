@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from cerdas.devtools.emulator import SCOPE, Emulator
+from cerdas.devtools.emulator.server import Emulator
+from cerdas.devtools.emulator.state import SCOPE
 from cerdas.env import Environment
 from cerdas.errors import CerdasError
 from cerdas.workspace import Workspace

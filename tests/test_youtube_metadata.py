@@ -8,6 +8,7 @@ from typing import Any
 
 from cerdas.episode import Chapter, Episode, StageRecord
 from cerdas.facts import IngestFacts, LoudnessMeasure, ProbeFacts
+from cerdas.notes import notes_text
 from cerdas.settings import Settings
 from cerdas.workspace import Workspace
 from cerdas.youtube.metadata import (
@@ -16,7 +17,6 @@ from cerdas.youtube.metadata import (
     build_metadata,
     chapter_problem,
     fit_tags,
-    notes_text,
     tag_cost,
 )
 

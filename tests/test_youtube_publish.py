@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from cerdas.devtools.emulator import SCOPE, Emulator
+from cerdas.devtools.emulator.server import Emulator
+from cerdas.devtools.emulator.state import SCOPE
 from cerdas.episode import load_episode
 from cerdas.facts import YouTubeFacts
 from cerdas.workspace import Workspace
@@ -299,7 +300,7 @@ def test_kill_9_mid_upload_then_resume_in_new_process(
     cmd = [
         sys.executable,
         "-c",
-        "from cerdas.cli import main; main()",
+        "from cerdas.cli.main import main; main()",
         "-w",
         str(workspace.root),
         "-q",

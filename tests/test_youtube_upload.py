@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cerdas.devtools.emulator import Emulator
+from cerdas.devtools.emulator.server import Emulator
 from cerdas.env import Environment
 from cerdas.youtube import auth
 from cerdas.youtube.client import YouTubeClient

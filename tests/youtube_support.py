@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from cerdas.devtools.emulator import Emulator
+from cerdas.devtools.emulator.server import Emulator
 from cerdas.env import Environment
 from cerdas.episode import Episode, list_episodes
 from cerdas.workspace import Workspace

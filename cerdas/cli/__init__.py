@@ -1,17 +1,8 @@
-"""The ``cerdas`` command: thin Click commands over the library, one error boundary (see :mod:`cerdas.cli.core`).
+"""The ``cerdas`` command line: thin Click commands over the library.
 
-Each area registers its commands on the one group from its own module, so areas never edit each other's file.
+:mod:`cerdas.cli.core` holds the group, the one error boundary and the terminal reporter; each area's commands
+live in a module of their own (:mod:`~cerdas.cli.workspace`, :mod:`~cerdas.cli.youtube`, ...), and
+:mod:`cerdas.cli.main` gathers them into the ``cerdas`` program.
 """
 
 from __future__ import annotations
-
-from cerdas.cli import doctor, feed, search, serve, transcribe, workspace, youtube  # noqa: F401  (register them)
-from cerdas.cli.core import cli
-
-
-def main() -> None:
-    """Console entry point."""
-    cli(prog_name="cerdas")
-
-
-__all__ = ["cli", "main"]
