@@ -11,6 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+# feedgen.util uses lxml.etree without importing it: import it first, whichever module is imported first
+from lxml import etree  # noqa: F401
+
+# isort: split
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
 

@@ -185,13 +185,22 @@ def item_description(settings: Settings, item: FeedEpisode) -> str:
 
 def build_feed(settings: Settings, items: list[FeedEpisode], now: datetime | None = None) -> bytes:
     """The feed document (UTF-8 bytes) for ``items`` in the order given (newest first)."""
-    now = now or datetime.now(UTC)
-    show = settings.show
-    artwork_rel = urls.artwork_rel(artwork_ext(settings))
-    artwork_url = urls.absolute(settings, artwork_rel)
     fg = FeedGenerator()
     fg.load_extension("podcast", atom=False, rss=True)
     fg.register_extension(EXTENSION_NAME, PodcastIndexExtension, PodcastIndexEntryExtension, atom=False, rss=True)
+    _channel(fg, settings, items, now or datetime.now(UTC))
+    for item in items:
+        _item(fg, settings, item)
+    try:
+        data: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    except ValueError as exc:  # lxml refuses text XML cannot carry
+        raise CerdasError(f"the feed cannot be written: {exc}") from exc
+    return data
+
+
+def _channel(fg: FeedGenerator, settings: Settings, items: list[FeedEpisode], now: datetime) -> None:
+    show = settings.show
+    artwork_url = urls.absolute(settings, urls.artwork_rel(artwork_ext(settings)))
     fg.title(strip_control(show.title))
     fg.description(strip_control(show.description or show.title))
     # feedgen's RSS <link> is the last link() call: the self link first, the show page last.
@@ -221,48 +230,38 @@ def build_feed(settings: Settings, items: list[FeedEpisode], now: datetime | Non
     for host in show.hosts:
         ext.podcast_person(Person(strip_control(host), "host"))
 
-    for item in items:
-        ep = item.episode
-        entry = fg.add_entry(order="append")
-        entry.title(strip_control(ep.title))
-        entry.link(href=urls.episode_page_url(settings, ep.slug))
-        html = item_description(settings, item)
-        entry.description(html)
-        entry.content(html, type="CDATA")
-        entry.guid(ep.guid, permalink=False)
-        entry.pubDate(item.published)
-        entry.enclosure(urls.audio_url(settings, ep.slug), str(item.size), "audio/mpeg")
-        ipod = entry.podcast
-        ipod.itunes_title(strip_control(ep.title))
-        ipod.itunes_duration(max(round(item.duration), 1))
-        ipod.itunes_episode_type(ep.episode_type)
-        if ep.number:  # Apple: a whole number from 1; 0 means "no number"
-            ipod.itunes_episode(ep.number)
-        if ep.season is not None:
-            ipod.itunes_season(ep.season)
-        ipod.itunes_image(urls.absolute(settings, item.cover_rel(artwork_rel)))
-        pext: PodcastIndexEntryExtension = getattr(entry, EXTENSION_NAME)
-        for kind in FEED_TRANSCRIPTS:
-            mime = MIME_TYPES[kind]
-            if kind in item.transcripts:
-                pext.podcast_transcript(
-                    Transcript(
-                        urls.transcript_url(settings, ep.slug, kind),
-                        mime,
-                        show.language,
-                        "captions" if kind == "vtt" else "",
-                    )
-                )
-        if ep.chapters:
-            pext.podcast_chapters(urls.chapters_url(settings, ep.slug))
-        for guest in ep.guests:
-            pext.podcast_person(Person(strip_control(guest), "guest"))
-        if ep.season is not None:
-            pext.podcast_season(ep.season)
-        if ep.number:
-            pext.podcast_episode(ep.number)
-    try:
-        data: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-    except ValueError as exc:  # lxml refuses text XML cannot carry
-        raise CerdasError(f"the feed cannot be written: {exc}") from exc
-    return data
+
+def _item(fg: FeedGenerator, settings: Settings, item: FeedEpisode) -> None:
+    ep = item.episode
+    entry = fg.add_entry(order="append")
+    entry.title(strip_control(ep.title))
+    entry.link(href=urls.episode_page_url(settings, ep.slug))
+    html = item_description(settings, item)
+    entry.description(html)
+    entry.content(html, type="CDATA")
+    entry.guid(ep.guid, permalink=False)
+    entry.pubDate(item.published)
+    entry.enclosure(urls.audio_url(settings, ep.slug), str(item.size), "audio/mpeg")
+    ipod = entry.podcast
+    ipod.itunes_title(strip_control(ep.title))
+    ipod.itunes_duration(max(round(item.duration), 1))
+    ipod.itunes_episode_type(ep.episode_type)
+    if ep.number:  # Apple: a whole number from 1; 0 means "no number"
+        ipod.itunes_episode(ep.number)
+    if ep.season is not None:
+        ipod.itunes_season(ep.season)
+    ipod.itunes_image(urls.absolute(settings, item.cover_rel(urls.artwork_rel(artwork_ext(settings)))))
+    pext: PodcastIndexEntryExtension = getattr(entry, EXTENSION_NAME)
+    for kind in FEED_TRANSCRIPTS:
+        if kind in item.transcripts:
+            url = urls.transcript_url(settings, ep.slug, kind)
+            rel = "captions" if kind == "vtt" else ""
+            pext.podcast_transcript(Transcript(url, MIME_TYPES[kind], settings.show.language, rel))
+    if ep.chapters:
+        pext.podcast_chapters(urls.chapters_url(settings, ep.slug))
+    for guest in ep.guests:
+        pext.podcast_person(Person(strip_control(guest), "guest"))
+    if ep.season is not None:
+        pext.podcast_season(ep.season)
+    if ep.number:
+        pext.podcast_episode(ep.number)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
 from cerdas.errors import CerdasError, SettingsError
@@ -141,176 +142,205 @@ def check_feed(feed_dir: Path, settings: Settings, now: datetime | None = None) 
     Errors: missing required tags, artwork off the rules, descriptions over 4000 bytes, an enclosure missing from
     ``feed/`` or of another size than its ``length``, a wrong type, duplicate guids or enclosures, invalid dates,
     missing transcript or chapters files. Warnings: things apps cope with (no episodes yet, no owner e-mail)."""
-    from lxml import etree
-
-    now = now or datetime.now(UTC)
-    base = settings.base_url
-    out: list[Violation] = []
-    feed_path = feed_dir / "feed.xml"
-
-    def err(where: str, message: str) -> None:
-        out.append(Violation("error", where, message))
-
-    def warn(where: str, message: str) -> None:
-        out.append(Violation("warning", where, message))
-
     try:
-        root = etree.parse(str(feed_path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        root = etree.parse(str(feed_dir / "feed.xml"), parser).getroot()
     except OSError:
         return [Violation("error", "feed.xml", "not found; run 'cerdas feed' to build it")]
     except etree.XMLSyntaxError as exc:
         return [Violation("error", "feed.xml", f"not well-formed XML: {exc}")]
-    if root.tag != "rss" or root.get("version") != "2.0" or root.find("channel") is None:
-        return [Violation("error", "feed.xml", "not an RSS 2.0 document")]
     channel = root.find("channel")
-    assert channel is not None
-
-    def text(parent: etree._Element, path: str) -> str:
-        found = parent.find(path, NS)
-        return (found.text or "").strip() if found is not None else ""
-
-    where = "channel"
-    for tag in ("title", "link", "description", "language"):
-        if not text(channel, tag):
-            err(where, f"<{tag}> is missing or empty")
-    link = text(channel, "link")
-    if link and urlparse(link).scheme not in ("http", "https"):
-        err(where, f"<link> is not an absolute http(s) URL: {link!r}")
-    if len(text(channel, "description").encode("utf-8")) > MAX_DESCRIPTION_BYTES:
-        err(where, f"<description> is longer than {MAX_DESCRIPTION_BYTES} bytes")
-    self_link = channel.find("atom:link[@rel='self']", NS)
-    if self_link is None or not self_link.get("href"):
-        err(where, '<atom:link rel="self"> is missing')
-    image = channel.find("itunes:image", NS)
-    href = image.get("href", "") if image is not None else ""
-    if not href:
-        err(where, "<itunes:image href> is missing")
-    else:
-        local = _local_file(feed_dir, base, href)
-        if local is None:
-            warn(where, f"artwork {href} is not under base_url; not checked")
-        else:
-            for level, message in artwork_problems(local):
-                out.append(Violation(level, f"channel <itunes:image> {local.name}", message))
-    categories = channel.findall("itunes:category", NS)
-    if not categories:
-        err(where, "<itunes:category> is missing")
-    for cat in categories:
-        sub = cat.find("itunes:category", NS)
-        problem = check_category(cat.get("text", ""), sub.get("text", "") if sub is not None else "")
-        if problem:
-            err(where, f"<itunes:category>: {problem}")
-    if text(channel, "itunes:explicit") not in ("true", "false"):
-        err(where, "<itunes:explicit> must be 'true' or 'false'")
-    if not text(channel, "itunes:author"):
-        warn(where, "<itunes:author> is missing")
-    if not text(channel, "itunes:owner/itunes:email"):
-        warn(where, "<itunes:owner> has no e-mail; Apple and Spotify send ownership checks there")
-    guid = text(channel, "podcast:guid")
-    try:
-        uuid.UUID(guid)
-    except ValueError:
-        err(where, f"<podcast:guid> is missing or not a UUID: {guid!r}")
-    if text(channel, "podcast:locked") not in ("yes", "no"):
-        err(where, "<podcast:locked> must be 'yes' or 'no'")
-    for tag in ("lastBuildDate", "pubDate"):
-        if channel.find(tag) is not None and _rfc822(text(channel, tag)) is None:
-            err(where, f"<{tag}> is not an RFC 822 date with a time zone")
-
+    if root.tag != "rss" or root.get("version") != "2.0" or channel is None:
+        return [Violation("error", "feed.xml", "not an RSS 2.0 document")]
+    check = _FeedCheck(feed_dir, settings.base_url, now or datetime.now(UTC))
+    check.channel(channel)
     items = channel.findall("item")
     if not items:
-        warn(where, "the feed has no episodes yet; Apple and Spotify accept a feed only with at least one")
-    guids: dict[str, int] = {}
-    enclosures: dict[str, int] = {}
+        check.warn("channel", "the feed has no episodes yet; Apple and Spotify accept a feed only with at least one")
     for n, item in enumerate(items, 1):
-        title = text(item, "title")
+        check.item(n, item)
+    return check.out
+
+
+def _text(parent: etree._Element, path: str) -> str:
+    found = parent.find(path, NS)
+    return (found.text or "").strip() if found is not None else ""
+
+
+class _FeedCheck:
+    """The violations found so far, and what items must not repeat (guids, enclosures)."""
+
+    def __init__(self, feed_dir: Path, base: str, now: datetime) -> None:
+        self.feed_dir, self.base, self.now = feed_dir, base, now
+        self.out: list[Violation] = []
+        self.guids: dict[str, int] = {}
+        self.enclosures: dict[str, int] = {}
+        self.artwork = ""
+
+    def err(self, where: str, message: str) -> None:
+        self.out.append(Violation("error", where, message))
+
+    def warn(self, where: str, message: str) -> None:
+        self.out.append(Violation("warning", where, message))
+
+    def local(self, url: str) -> Path | None:
+        return _local_file(self.feed_dir, self.base, url)
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.feed_dir).as_posix()
+
+    # -- the channel ---------------------------------------------------------------------------------------------
+
+    def channel(self, channel: etree._Element) -> None:
+        where = "channel"
+        for tag in ("title", "link", "description", "language"):
+            if not _text(channel, tag):
+                self.err(where, f"<{tag}> is missing or empty")
+        link = _text(channel, "link")
+        if link and urlparse(link).scheme not in ("http", "https"):
+            self.err(where, f"<link> is not an absolute http(s) URL: {link!r}")
+        if len(_text(channel, "description").encode("utf-8")) > MAX_DESCRIPTION_BYTES:
+            self.err(where, f"<description> is longer than {MAX_DESCRIPTION_BYTES} bytes")
+        self_link = channel.find("atom:link[@rel='self']", NS)
+        if self_link is None or not self_link.get("href"):
+            self.err(where, '<atom:link rel="self"> is missing')
+        self.channel_artwork(channel)
+        self.channel_itunes(channel)
+        guid = _text(channel, "podcast:guid")
+        try:
+            uuid.UUID(guid)
+        except ValueError:
+            self.err(where, f"<podcast:guid> is missing or not a UUID: {guid!r}")
+        if _text(channel, "podcast:locked") not in ("yes", "no"):
+            self.err(where, "<podcast:locked> must be 'yes' or 'no'")
+        for tag in ("lastBuildDate", "pubDate"):
+            if channel.find(tag) is not None and _rfc822(_text(channel, tag)) is None:
+                self.err(where, f"<{tag}> is not an RFC 822 date with a time zone")
+
+    def channel_artwork(self, channel: etree._Element) -> None:
+        image = channel.find("itunes:image", NS)
+        self.artwork = image.get("href", "") if image is not None else ""
+        if not self.artwork:
+            self.err("channel", "<itunes:image href> is missing")
+            return
+        local = self.local(self.artwork)
+        if local is None:
+            self.warn("channel", f"artwork {self.artwork} is not under base_url; not checked")
+            return
+        for level, message in artwork_problems(local):
+            self.out.append(Violation(level, f"channel <itunes:image> {local.name}", message))
+
+    def channel_itunes(self, channel: etree._Element) -> None:
+        where = "channel"
+        categories = channel.findall("itunes:category", NS)
+        if not categories:
+            self.err(where, "<itunes:category> is missing")
+        for cat in categories:
+            sub = cat.find("itunes:category", NS)
+            problem = check_category(cat.get("text", ""), sub.get("text", "") if sub is not None else "")
+            if problem:
+                self.err(where, f"<itunes:category>: {problem}")
+        if _text(channel, "itunes:explicit") not in ("true", "false"):
+            self.err(where, "<itunes:explicit> must be 'true' or 'false'")
+        if not _text(channel, "itunes:author"):
+            self.warn(where, "<itunes:author> is missing")
+        if not _text(channel, "itunes:owner/itunes:email"):
+            self.warn(where, "<itunes:owner> has no e-mail; Apple and Spotify send ownership checks there")
+
+    # -- each item -----------------------------------------------------------------------------------------------
+
+    def item(self, n: int, item: etree._Element) -> None:
+        title = _text(item, "title")
         where = f"item {n} ({title[:40]!r})" if title else f"item {n}"
         if not title:
-            err(where, "<title> is missing or empty")
-        guid = text(item, "guid")
+            self.err(where, "<title> is missing or empty")
+        guid = _text(item, "guid")
         if not guid:
-            err(where, "<guid> is missing")
-        elif guid in guids:
-            err(where, f"<guid> {guid} repeats item {guids[guid]}")
+            self.err(where, "<guid> is missing")
+        elif guid in self.guids:
+            self.err(where, f"<guid> {guid} repeats item {self.guids[guid]}")
         else:
-            guids[guid] = n
-        date = text(item, "pubDate")
+            self.guids[guid] = n
+        date = _text(item, "pubDate")
         when = _rfc822(date)
         if when is None:
-            err(where, f"<pubDate> is missing or not an RFC 822 date with a time zone: {date!r}")
-        elif when > now + timedelta(minutes=5):
-            err(where, f"<pubDate> {date} is in the future")
+            self.err(where, f"<pubDate> is missing or not an RFC 822 date with a time zone: {date!r}")
+        elif when > self.now + timedelta(minutes=5):
+            self.err(where, f"<pubDate> {date} is in the future")
         for tag in ("description", "content:encoded"):
-            body = text(item, tag)
-            if len(body.encode("utf-8")) > MAX_DESCRIPTION_BYTES:
-                err(
+            size = len(_text(item, tag).encode("utf-8"))
+            if size > MAX_DESCRIPTION_BYTES:
+                self.err(
                     where,
-                    f"<{tag}> is {len(body.encode('utf-8'))} bytes; Apple's limit is {MAX_DESCRIPTION_BYTES} "
+                    f"<{tag}> is {size} bytes; Apple's limit is {MAX_DESCRIPTION_BYTES} "
                     "(shorten the episode description)",
                 )
-        if not text(item, "description"):
-            warn(where, "<description> is empty")
+        if not _text(item, "description"):
+            self.warn(where, "<description> is empty")
         enclosure = item.find("enclosure")
         if enclosure is None:
-            err(where, "<enclosure> is missing")
+            self.err(where, "<enclosure> is missing")
         else:
-            url, length, mime = enclosure.get("url", ""), enclosure.get("length", ""), enclosure.get("type", "")
-            if urlparse(url).scheme not in ("http", "https"):
-                err(where, f"<enclosure url> is not an absolute http(s) URL: {url!r}")
-            if url in enclosures:
-                err(where, f"<enclosure> {url} repeats item {enclosures[url]}")
-            enclosures.setdefault(url, n)
-            if mime not in ENCLOSURE_TYPES:
-                err(where, f"<enclosure type> {mime!r} is not one Apple accepts ({', '.join(ENCLOSURE_TYPES[:3])})")
-            if not length.isdigit() or int(length) <= 0:
-                err(where, f"<enclosure length> must be the file size in bytes, not {length!r}")
-            local = _local_file(feed_dir, base, url)
-            if local is None:
-                warn(where, f"enclosure {url} is not under base_url; not checked")
-            elif not local.is_file():
-                err(where, f"enclosure file {local.relative_to(feed_dir).as_posix()} is missing from feed/")
-            elif length.isdigit() and local.stat().st_size != int(length):
-                err(where, f"<enclosure length> says {length} bytes but {local.name} has {local.stat().st_size}")
-        duration = text(item, "itunes:duration")
+            self.enclosure(n, where, enclosure)
+        self.item_itunes(where, item)
+        self.item_files(where, item)
+
+    def enclosure(self, n: int, where: str, enclosure: etree._Element) -> None:
+        url, length, mime = enclosure.get("url", ""), enclosure.get("length", ""), enclosure.get("type", "")
+        if urlparse(url).scheme not in ("http", "https"):
+            self.err(where, f"<enclosure url> is not an absolute http(s) URL: {url!r}")
+        if url in self.enclosures:
+            self.err(where, f"<enclosure> {url} repeats item {self.enclosures[url]}")
+        self.enclosures.setdefault(url, n)
+        if mime not in ENCLOSURE_TYPES:
+            self.err(where, f"<enclosure type> {mime!r} is not one Apple accepts ({', '.join(ENCLOSURE_TYPES[:3])})")
+        if not length.isdigit() or int(length) <= 0:
+            self.err(where, f"<enclosure length> must be the file size in bytes, not {length!r}")
+        local = self.local(url)
+        if local is None:
+            self.warn(where, f"enclosure {url} is not under base_url; not checked")
+        elif not local.is_file():
+            self.err(where, f"enclosure file {self.rel(local)} is missing from feed/")
+        elif length.isdigit() and local.stat().st_size != int(length):
+            self.err(where, f"<enclosure length> says {length} bytes but {local.name} has {local.stat().st_size}")
+
+    def item_itunes(self, where: str, item: etree._Element) -> None:
+        duration = _text(item, "itunes:duration")
         if not duration:
-            warn(where, "<itunes:duration> is missing")
+            self.warn(where, "<itunes:duration> is missing")
         elif not _DURATION.match(duration):
-            err(where, f"<itunes:duration> {duration!r} is not seconds or HH:MM:SS")
-        number = text(item, "itunes:episode")
+            self.err(where, f"<itunes:duration> {duration!r} is not seconds or HH:MM:SS")
+        number = _text(item, "itunes:episode")
         if number and (not number.isdigit() or int(number) < 1):
-            err(where, f"<itunes:episode> must be a whole number from 1, not {number!r}")
-        episode_type = text(item, "itunes:episodeType")
+            self.err(where, f"<itunes:episode> must be a whole number from 1, not {number!r}")
+        episode_type = _text(item, "itunes:episodeType")
         if episode_type and episode_type not in EPISODE_TYPES:
-            err(where, f"<itunes:episodeType> must be one of {', '.join(EPISODE_TYPES)}, not {episode_type!r}")
+            self.err(where, f"<itunes:episodeType> must be one of {', '.join(EPISODE_TYPES)}, not {episode_type!r}")
         item_image = item.find("itunes:image", NS)
-        if item_image is not None and item_image.get("href") != href:
-            local = _local_file(feed_dir, base, item_image.get("href", ""))
+        if item_image is not None and item_image.get("href") != self.artwork:
+            local = self.local(item_image.get("href", ""))
             if local is not None:
                 for level, message in artwork_problems(local):
-                    out.append(
-                        Violation(
-                            "warning" if level == "error" else level,
-                            f"{where} <itunes:image>",
-                            f"{message} (episode cover)",
-                        )
-                    )
+                    level = "warning" if level == "error" else level
+                    self.out.append(Violation(level, f"{where} <itunes:image>", f"{message} (episode cover)"))
+
+    def item_files(self, where: str, item: etree._Element) -> None:
         for transcript in item.findall("podcast:transcript", NS):
             url, mime = transcript.get("url", ""), transcript.get("type", "")
             if mime not in PODCASTING20_TRANSCRIPT_TYPES:
-                err(where, f"<podcast:transcript type> {mime!r} is not a Podcasting 2.0 transcript type")
-            local = _local_file(feed_dir, base, url)
+                self.err(where, f"<podcast:transcript type> {mime!r} is not a Podcasting 2.0 transcript type")
+            local = self.local(url)
             if local is not None and not local.is_file():
-                err(where, f"transcript file {local.relative_to(feed_dir).as_posix()} is missing from feed/")
+                self.err(where, f"transcript file {self.rel(local)} is missing from feed/")
         chapters = item.find("podcast:chapters", NS)
-        if chapters is not None:
-            local = _local_file(feed_dir, base, chapters.get("url", ""))
-            if local is not None:
-                try:
-                    doc = json.loads(local.read_text(encoding="utf-8"))
-                    if not isinstance(doc.get("chapters"), list):
-                        raise ValueError("no 'chapters' list")
-                except FileNotFoundError:
-                    err(where, f"chapters file {local.relative_to(feed_dir).as_posix()} is missing from feed/")
-                except (ValueError, AttributeError, UnicodeDecodeError) as exc:
-                    err(where, f"chapters file {local.name} is not Podcasting 2.0 chapters JSON ({exc})")
-    return out
+        local = self.local(chapters.get("url", "")) if chapters is not None else None
+        if local is None:
+            return
+        try:
+            doc = json.loads(local.read_text(encoding="utf-8"))
+            if not isinstance(doc.get("chapters"), list):
+                raise ValueError("no 'chapters' list")
+        except FileNotFoundError:
+            self.err(where, f"chapters file {self.rel(local)} is missing from feed/")
+        except (ValueError, AttributeError, UnicodeDecodeError) as exc:
+            self.err(where, f"chapters file {local.name} is not Podcasting 2.0 chapters JSON ({exc})")

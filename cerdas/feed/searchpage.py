@@ -23,6 +23,7 @@ from pathlib import Path
 
 from cerdas import urls
 from cerdas.errors import CerdasError
+from cerdas.feed.pages import base_context, environment
 from cerdas.settings import Settings
 from cerdas.workspace import Workspace
 
@@ -77,8 +78,6 @@ def find_pagefind() -> Path:
 
 def render_search_page(settings: Settings, now: datetime | None = None) -> str:
     """The HTML of ``search/index.html`` (the site's layout: header, navigation, footer)."""
-    from cerdas.feed.build import base_context, environment  # the site owns the layout; it imports this module lazily
-
     env = environment()
     context = base_context(settings, "../", urls.absolute(settings, "search/"), now or datetime.now(UTC))
     context.update(

@@ -1,0 +1,170 @@
+"""The site's pages: the Jinja environment, Indonesian dates and sizes, the show page and each episode page.
+
+Every value reaches the page through Jinja's autoescaping; only show notes, sanitised by :mod:`cerdas.notes`,
+are marked safe.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from cerdas import __version__, urls
+from cerdas.chapters import format_timestamp
+from cerdas.feed.rss import FeedEpisode, artwork_ext
+from cerdas.notes import summary
+from cerdas.settings import Settings
+from cerdas.transcribe.formats import Segment, paragraphs
+
+_MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+_TRANSCRIPT_LABELS = {
+    "vtt": ("WebVTT (.vtt)", "text/vtt"),
+    "srt": ("SubRip (.srt)", "application/x-subrip"),
+    "json": ("JSON", "application/json"),
+    "txt": ("Teks (.txt)", "text/plain"),
+}
+
+
+# ---------------------------------------------------------------- formatting (Indonesian interface text)
+
+
+def tanggal(when: datetime) -> str:
+    """``12 Januari 2025``."""
+    return f"{when.day} {_MONTHS[when.month - 1]} {when.year}"
+
+
+def durasi(seconds: float) -> str:
+    """``1 jam 5 menit``, ``24 menit``, ``45 detik``."""
+    total = round(seconds)
+    hours, minutes = divmod(total // 60, 60)
+    if hours:
+        return f"{hours} jam {minutes} menit" if minutes else f"{hours} jam"
+    return f"{minutes} menit" if minutes else f"{total % 60} detik"
+
+
+def ukuran(size: int) -> str:
+    """``12,3 MB``."""
+    return f"{size / 1e6:.1f} MB".replace(".", ",")
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def environment() -> Environment:
+    """The Jinja environment of the site's templates (autoescaped). The search page may extend ``base.html``."""
+    return Environment(
+        loader=PackageLoader("cerdas.feed", "templates"),
+        autoescape=select_autoescape(["html"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def base_context(settings: Settings, root: str, canonical: str, now: datetime) -> dict[str, Any]:
+    """What ``base.html`` needs; ``root`` is the relative way back to ``feed/`` (``""``, ``"../../"``)."""
+    show = settings.show
+    return {
+        "lang": show.language,
+        "show": show,
+        "root": root,
+        "canonical": canonical,
+        "feed_url": urls.feed_url(settings),
+        "og_image": urls.absolute(settings, urls.artwork_rel(artwork_ext(settings))),
+        "og_type": "website",
+        "og_title": show.title,
+        "page_title": show.title,
+        "meta_description": summary(show.description or show.title, 160),
+        "version": __version__,
+        "year": now.year,
+        "nav": "",
+    }
+
+
+def _kicker(item: FeedEpisode) -> str:
+    ep = item.episode
+    parts = []
+    if ep.number:
+        parts.append(f"Episode {ep.number}" + (f", musim {ep.season}" if ep.season else ""))
+    if ep.episode_type == "trailer":
+        parts.append("Cuplikan")
+    elif ep.episode_type == "bonus":
+        parts.append("Bonus")
+    parts.append(tanggal(item.published))
+    if item.duration:
+        parts.append(durasi(item.duration))
+    return " · ".join(parts)
+
+
+def render_episode(
+    env: Environment, settings: Settings, item: FeedEpisode, segments: list[Segment], now: datetime
+) -> str:
+    """The episode page ``episodes/<slug>/index.html``."""
+    ep = item.episode
+    root = "../../"
+    art_rel = urls.artwork_rel(artwork_ext(settings))
+    ctx = base_context(settings, root, urls.episode_page_url(settings, ep.slug), now)
+    description = summary(item.notes, 160) or f"{ep.title}: episode {settings.show.title}"
+    ctx.update(
+        page_title=f"{ep.title} · {settings.show.title}",
+        og_title=ep.title,
+        og_type="music.song",
+        og_image=urls.absolute(settings, item.cover_rel(art_rel)),
+        meta_description=description,
+        title=ep.title,
+        kicker=_kicker(item),
+        audio_src=root + urls.audio_rel(ep.slug),
+        audio_url=urls.audio_url(settings, ep.slug),
+        cover_src=root + (item.cover_rel(art_rel) if item.cover else urls.asset_rel("artwork-600.jpg")),
+        size=ukuran(item.size),
+        youtube_url=item.youtube_url,
+        notes=Markup(item.notes),  # sanitised by cerdas.shownotes
+        guests=ep.guests,
+        chapters=[
+            {"t": int(c.start), "stamp": format_timestamp(c.start), "title": c.title, "url": c.url}
+            for c in sorted(ep.chapters, key=lambda c: c.start)
+        ],
+        transcript_files=[
+            {"href": root + urls.transcript_rel(ep.slug, kind), "label": label, "mime": mime}
+            for kind, (label, mime) in _TRANSCRIPT_LABELS.items()
+            if kind in item.transcripts
+        ],
+        paragraphs=[
+            {"t": p.t, "stamp": format_timestamp(p.t), "speaker": p.speaker, "text": p.text}
+            for p in paragraphs(segments)
+        ],
+    )
+    return env.get_template("episode.html").render(ctx)
+
+
+def render_show(env: Environment, settings: Settings, items: list[FeedEpisode], now: datetime) -> str:
+    """The show page ``index.html``: artwork, description, subscribe links, every public episode."""
+    ctx = base_context(settings, "", urls.show_page_url(settings), now)
+    ctx.update(
+        nav="home",
+        episodes=[
+            {
+                "href": urls.episode_page_rel(i.slug).removesuffix("index.html"),
+                "title": i.episode.title,
+                "kicker": _kicker(i),
+                "summary": summary(i.notes, 220),
+            }
+            for i in items
+        ],
+    )
+    return env.get_template("show.html").render(ctx)
