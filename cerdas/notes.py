@@ -1,7 +1,9 @@
-"""Show notes: the producer's description (plain text or simple HTML) as safe HTML for the feed and the pages.
+"""Show notes: the producer's description (plain text or simple HTML) as safe HTML for the feed and the pages,
+and as text for ID3 tags, YouTube and search; one rule for each, used everywhere.
 
 Plain text becomes paragraphs with links; HTML keeps a small set of tags (the ones Apple Podcasts and Spotify
-render) and escapes everything else, so ``<script>`` shows as text and never runs.
+render) and escapes everything else, so ``<script>`` shows as text and never runs. Every text form is made from
+that safe HTML (:func:`notes_text`, :func:`html_to_text`), so what the site shows, YouTube shows too.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ _SAFE_HREF = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
 _BLOCK = re.compile(r"<(?:p|ul|ol|blockquote)>")
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>?")
 """Any tag at all (where only plain text is allowed: the show's title, author, hosts)."""
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def strip_control(text: str) -> str:
-    """``text`` without characters XML 1.0 cannot carry (C0 controls but tab and newlines, U+FFFE, U+FFFF)."""
+    """``text`` without control characters (C0 and C1 but tab and line breaks; U+FFFE, U+FFFF): what XML 1.0
+    cannot carry and what a terminal would obey. The one rule for every text that reaches an output."""
     return _CONTROL.sub("", text)
 
 
@@ -129,32 +132,87 @@ def notes_html(description: str) -> str:
 
 
 class _Text(HTMLParser):
+    """Our sanitised HTML as plain text: paragraphs as blank lines, breaks as new lines, list items as bullets,
+    a link as ``text (url)`` unless its text is the address itself."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
+        self.out: list[str] = []
+        self.href = ""
+        self.link_text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("br", "p", "li"):
-            self.parts.append(" ")
+        if tag == "br":
+            self.out.append("\n")
+        elif tag in _BLOCKS:
+            self.out.append("\n\n")
+        elif tag == "li":
+            self.out.append("\n• ")
+        elif tag == "a":
+            self.href, self.link_text = dict(attrs).get("href") or "", []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.href:
+            if "".join(self.link_text).strip() != self.href:
+                self.out.append(f" ({self.href})")
+            self.href = ""
+        elif tag in _BLOCKS:
+            self.out.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(data)
+        if self.href:
+            self.link_text.append(data)
 
 
-def html_to_text(html: str) -> str:
-    """The text of (our own, sanitised) HTML on one line."""
+_BLOCKS = ("p", "ul", "ol", "blockquote")
+
+
+def html_to_text(html: str, lines: bool = False) -> str:
+    """The text of our own, sanitised HTML: on one line, or with ``lines`` as paragraphs, lines and bullets."""
     parser = _Text()
     parser.feed(html)
     parser.close()
-    return " ".join("".join(parser.parts).split())
+    text = "".join(parser.out)
+    if not lines:
+        return " ".join(text.replace("• ", " ").split())
+    kept = [" ".join(line.split()) for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
 
 
-def summary(html: str, limit: int = 200) -> str:
-    """A one-line excerpt of at most ``limit`` characters, cut at a word."""
-    text = html_to_text(html)
+def notes_text(description: str) -> str:
+    """The show notes as plain text on several lines (ID3 comments, YouTube descriptions): the same rule as the
+    site, so a link, a list or a paragraph reads the same everywhere."""
+    return html_to_text(notes_html(description), lines=True)
+
+
+ELLIPSIS = "…"
+
+
+def truncate(text: str, limit: int) -> str:
+    """At most ``limit`` characters, ending in an ellipsis; cut at a word when one is near."""
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
     if text[limit - 1] != " ":
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(",.;:") + "…"
+        space = cut.rfind(" ")
+        if space >= limit * 0.6:
+            cut = cut[:space]
+    return cut.rstrip(" ,.;:-–—") + ELLIPSIS
+
+
+def truncate_bytes(text: str, limit: int) -> str:
+    """At most ``limit`` UTF-8 bytes, ending in an ellipsis; cut at a word or line when one is near."""
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    budget = limit - len(ELLIPSIS.encode("utf-8"))
+    cut = text.encode("utf-8")[:budget].decode("utf-8", "ignore")
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    if space >= len(cut) * 0.8:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-–—\n") + ELLIPSIS
+
+
+def summary(html: str, limit: int = 200) -> str:
+    """A one-line excerpt of our HTML, at most ``limit`` characters (page descriptions, episode lists)."""
+    return truncate(html_to_text(html), limit)

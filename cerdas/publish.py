@@ -29,15 +29,15 @@ from cerdas.episode import (
 )
 from cerdas.errors import CerdasError, WorkspaceError
 from cerdas.facts import LoudnessFacts, to_data
-from cerdas.feed.build import FeedStage
 from cerdas.feed.rules import check_show_artwork
+from cerdas.feed.stage import FeedStage
 from cerdas.fsutil import atomic_copy, sha256_file
 from cerdas.media.ffmpeg import FFmpeg
 from cerdas.media.ingest import IngestStage, check_source
 from cerdas.media.loudness import LoudnessStage
 from cerdas.media.tags import TagStage
 from cerdas.pipeline import Context, Stage, StageReport, check_stages, run_pipeline
-from cerdas.search.index import SearchStage
+from cerdas.search.stage import SearchStage
 from cerdas.transcribe.stage import TranscribeStage
 from cerdas.workspace import Workspace
 from cerdas.youtube.stage import YouTubeStage

@@ -187,7 +187,15 @@ def check_show_text(show: ShowSettings) -> str | None:
 
 def validate(settings: Settings, path: Path) -> None:
     """Check values whose type is right but whose meaning is not (raises :class:`SettingsError`)."""
-    show, audio, whisper, yt = settings.show, settings.audio, settings.whisper, settings.youtube
+    _validate_show(settings.show, path)
+    _validate_audio(settings.audio, path)
+    _validate_whisper(settings.whisper, path)
+    _validate_youtube(settings.youtube, path)
+    problem = check_category(settings.show.category, settings.show.subcategory)
+    _check(problem is None, f"'show.category': {problem}", path)
+
+
+def _validate_show(show: ShowSettings, path: Path) -> None:
     _check(bool(show.title.strip()), "'show.title' must not be empty", path)
     _check(len(show.title) <= 255, "'show.title' is longer than 255 characters", path)
     _check(bool(_LANGUAGE.match(show.language)), f"'show.language' is not a language code: {show.language!r}", path)
@@ -205,6 +213,9 @@ def validate(settings: Settings, path: Path) -> None:
     _check(show.type in ("episodic", "serial"), f"'show.type' must be episodic or serial, not {show.type!r}", path)
     problem = check_show_text(show)
     _check(problem is None, str(problem), path)
+
+
+def _validate_audio(audio: AudioSettings, path: Path) -> None:
     _check(-31.0 <= audio.target_lufs <= -5.0, "'audio.target_lufs' must be between -31 and -5 LUFS", path)
     _check(-9.0 <= audio.true_peak <= 0.0, "'audio.true_peak' must be between -9 and 0 dBTP", path)
     _check(0.1 <= audio.tolerance_lu <= 2.0, "'audio.tolerance_lu' must be between 0.1 and 2 LU", path)
@@ -221,6 +232,9 @@ def validate(settings: Settings, path: Path) -> None:
         f"(one of {', '.join(map(str, rates))})",
         path,
     )
+
+
+def _validate_whisper(whisper: WhisperSettings, path: Path) -> None:
     _check(
         bool(_LANGUAGE.match(whisper.language)) or whisper.language == "auto",
         f"'whisper.language' is not a language code: {whisper.language!r}",
@@ -235,6 +249,9 @@ def validate(settings: Settings, path: Path) -> None:
     _check(whisper.device in ("auto", "cpu", "cuda"), "'whisper.device' must be auto, cpu or cuda", path)
     _check(1 <= whisper.batch_size <= 64, "'whisper.batch_size' must be between 1 and 64", path)
     _check(1 <= whisper.beam_size <= 10, "'whisper.beam_size' must be between 1 and 10", path)
+
+
+def _validate_youtube(yt: YouTubeSettings, path: Path) -> None:
     _check(
         yt.privacy in ("public", "unlisted", "private"),
         f"'youtube.privacy' must be public, unlisted or private, not {yt.privacy!r}",
@@ -256,8 +273,6 @@ def validate(settings: Settings, path: Path) -> None:
         "'youtube.chunk_kib' must be a multiple of 256 between 256 and 262144",
         path,
     )
-    problem = check_category(show.category, show.subcategory)
-    _check(problem is None, f"'show.category': {problem}", path)
 
 
 def load_settings(root: Path) -> Settings:

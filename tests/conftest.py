@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from cerdas.cli import cli
+from cerdas.cli.main import cli
 from cerdas.workspace import Workspace, init_workspace
 
 pytest_plugins = ["tests.browser"]  # the headless-Chromium fixtures: browser, served

@@ -9,7 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from cerdas.cli import cli
+from cerdas.cli.main import cli
 
 
 def _walk(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cerdas import doctor
-from cerdas.cli import cli
+from cerdas.cli.main import cli
 from cerdas.env import Environment
 from cerdas.errors import CerdasError
 from cerdas.settings import Settings

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from cerdas.cli import cli
+from cerdas.cli.main import cli
 from cerdas.workspace import Workspace, init_workspace
 from tests.audio_support import (
     cut_in_half,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from cerdas.cli import cli
+from cerdas.cli.main import cli
 from cerdas.episode import list_episodes, save_episode
 from cerdas.errors import CerdasError
 from cerdas.workspace import Workspace, init_workspace

@@ -11,9 +11,10 @@ import pytest
 from lxml import html as lxml_html
 
 from cerdas.episode import Chapter
-from cerdas.feed.build import build_site, durasi, paragraphs, tanggal
+from cerdas.feed.build import build_site
+from cerdas.feed.pages import durasi, tanggal
 from cerdas.notes import notes_html, sanitise_html, summary
-from cerdas.transcribe.formats import Segment
+from cerdas.transcribe.formats import Segment, paragraphs
 from cerdas.workspace import Workspace
 from tests.feed_support import image, make_episode, set_show, write_transcript
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cerdas.cli import cli
+from cerdas.cli.main import cli
 from cerdas.transcribe.formats import Segment
 from cerdas.workspace import Workspace
 from tests.browser import console_errors, serious_axe_violations

@@ -290,7 +290,7 @@ def test_txt_has_paragraphs_with_times_and_speakers() -> None:
     ]
     short = [Segment(i * 5.0, i * 5.0 + 4.9, f"Kalimat nomor {i}.") for i in range(30)]
     groups = paragraphs(short)
-    assert len(groups) > 1 and all(g[-1].end - g[0].start <= 90 for g in groups)
+    assert len(groups) > 1 and all(p.end - p.start <= 90 for p in groups)
     assert to_txt(short).startswith("[00:00] Kalimat nomor 0.")
 
 

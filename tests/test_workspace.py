@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from cerdas.cli import cli
+from cerdas.cli.main import cli
 from cerdas.episode import list_episodes
 from cerdas.errors import WorkspaceError
 from cerdas.media.ingest import IngestStage

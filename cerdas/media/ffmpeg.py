@@ -241,6 +241,7 @@ class FFmpeg:
         Progress comes from the last process; a failure names ``source`` and carries that process's stderr.
         ``cwd`` is the folder relative output names are written to.
         """
+        # Long on purpose: starting, feeding and reaping the processes is one piece; split, a kill could orphan one.
         self.check()
         if not commands:
             return []

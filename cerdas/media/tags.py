@@ -41,6 +41,8 @@ from cerdas.episode import Episode
 from cerdas.errors import MediaError
 from cerdas.facts import StageName, TagFacts
 from cerdas.fsutil import atomic_path, sha256_file
+from cerdas.languages import iso639_2
+from cerdas.notes import notes_text
 from cerdas.pipeline import BaseStage, Context, StageOutput
 from cerdas.settings import Settings
 from cerdas.urls import feed_url
@@ -64,14 +66,15 @@ def write_tags(path: Path, episode: Episode, settings: Settings, duration: float
         tags.add(TPE1(encoding=3, text=show.author or show.title))
         tags.add(TPE2(encoding=3, text=show.author or show.title))
         tags.add(TCON(encoding=3, text="Podcast"))
-        tags.add(TLAN(encoding=3, text=_iso639_2(show.language)))
+        tags.add(TLAN(encoding=3, text=iso639_2(show.language)))
         date = (episode.pub_date or episode.created or datetime.now().isoformat())[:10]
         tags.add(TDRC(encoding=3, text=date))  # v2.3: TYER + TDAT
         if episode.number is not None:
             tags.add(TRCK(encoding=3, text=str(episode.number)))
-        if episode.description:
-            tags.add(COMM(encoding=3, lang=_iso639_2(show.language), desc="", text=episode.description))
-            tags.add(TDES(encoding=3, text=episode.description))
+        notes = notes_text(episode.description)  # players show tags as plain text
+        if notes:
+            tags.add(COMM(encoding=3, lang=iso639_2(show.language), desc="", text=notes))
+            tags.add(TDES(encoding=3, text=notes))
         # the podcast frames iTunes writes: podcast flag, feed, episode GUID; and the length for players
         tags.add(PCST(value=1))
         tags.add(WFED(encoding=0, url=feed_url(settings)))
@@ -87,27 +90,7 @@ def write_tags(path: Path, episode: Episode, settings: Settings, duration: float
                 data=jpeg_bytes(cover, COVER_MAX),
             )
         )
-        chapters = sorted(episode.chapters, key=lambda c: c.start)
-        end_ms = int(duration * 1000)
-        ids = []
-        for i, chapter in enumerate(chapters):
-            start = int(chapter.start * 1000)
-            stop = int(chapters[i + 1].start * 1000) if i + 1 < len(chapters) else end_ms
-            element = f"chp{i}"
-            ids.append(element)
-            sub: list[Any] = [TIT2(encoding=3, text=chapter.title)]
-            if chapter.url:
-                sub.append(WXXX(encoding=3, desc="chapter url", url=chapter.url))
-            tags.add(CHAP(element_id=element, start_time=start, end_time=max(stop, start), sub_frames=sub))
-        if ids:
-            tags.add(
-                CTOC(
-                    element_id="toc",
-                    flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-                    child_element_ids=ids,
-                    sub_frames=[TIT2(encoding=3, text="Daftar bab")],
-                )
-            )
+        _add_chapters(tags, episode, duration)
         tags.update_to_v23()
         tags.save(path, v2_version=3)
         _sort_chapter_frames(path)
@@ -117,6 +100,31 @@ def write_tags(path: Path, episode: Episode, settings: Settings, duration: float
         raise MediaError(f"cannot write ID3 tags: {exc.strerror or exc}", path) from exc
     except HeaderNotFoundError as exc:
         raise MediaError(f"cannot write ID3 tags: {exc}", path) from exc
+
+
+def _add_chapters(tags: ID3, episode: Episode, duration: float) -> None:
+    """Chapters as CHAP frames (each ending where the next starts) and a CTOC listing them in order."""
+    chapters = sorted(episode.chapters, key=lambda c: c.start)
+    end_ms = int(duration * 1000)
+    ids = []
+    for i, chapter in enumerate(chapters):
+        start = int(chapter.start * 1000)
+        stop = int(chapters[i + 1].start * 1000) if i + 1 < len(chapters) else end_ms
+        element = f"chp{i}"
+        ids.append(element)
+        sub: list[Any] = [TIT2(encoding=3, text=chapter.title)]
+        if chapter.url:
+            sub.append(WXXX(encoding=3, desc="chapter url", url=chapter.url))
+        tags.add(CHAP(element_id=element, start_time=start, end_time=max(stop, start), sub_frames=sub))
+    if ids:
+        tags.add(
+            CTOC(
+                element_id="toc",
+                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                child_element_ids=ids,
+                sub_frames=[TIT2(encoding=3, text="Daftar bab")],
+            )
+        )
 
 
 def _sort_chapter_frames(path: Path) -> None:
@@ -147,10 +155,6 @@ def _sort_chapter_frames(path: Path) -> None:
         reordered = b"".join(next(chaps) if fid == b"CHAP" else f for fid, f in frames)
         fh.seek(10)
         fh.write(reordered)
-
-
-def _iso639_2(code: str) -> str:
-    return {"id": "ind", "en": "eng", "ms": "msa", "jv": "jav", "su": "sun"}.get(code.split("-")[0], "und")
 
 
 class TagStage(BaseStage):

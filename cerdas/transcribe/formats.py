@@ -127,38 +127,68 @@ def to_json(segments: list[Segment]) -> str:
 _SENTENCE_END = re.compile(r"[.?!…][\"')\]]*$")
 
 
+@dataclass(frozen=True)
+class Paragraph:
+    """Cues read as one paragraph: one speaker, whole sentences. ``t`` (its start in whole seconds) is the anchor
+    ``#t=`` of the paragraph on the episode page."""
+
+    start: float
+    end: float
+    speaker: str
+    text: str
+
+    @property
+    def t(self) -> int:
+        return int(self.start)
+
+
 def paragraphs(
-    segments: list[Segment], pause: float = 2.0, soft: float = 45.0, hard: float = 90.0
-) -> list[list[Segment]]:
-    """Group cues into paragraphs: a new one at a change of speaker, a pause of ``pause`` seconds, at the
-    first sentence end after ``soft`` seconds, or after ``hard`` seconds whatever the punctuation."""
-    groups: list[list[Segment]] = []
-    for seg in segments:
-        if groups:
-            current = groups[-1]
-            last = current[-1]
-            length = last.end - current[0].start
+    segments: list[Segment], pause: float = 2.0, soft: float = 45.0, hard: float = 120.0, max_chars: int = 700
+) -> list[Paragraph]:
+    """The one paragraph rule of the TXT and the episode page.
+
+    A new paragraph starts where the speaker changes, and where a sentence ends after a pause of ``pause``
+    seconds or once the paragraph is ``soft`` seconds or ``max_chars`` characters long: never in the middle of a
+    sentence, unless no sentence has ended for ``hard`` seconds (Whisper sometimes gives no punctuation). Two
+    paragraphs never start in the same whole second, since their anchors must be unique: such a one is joined to
+    the previous.
+    """
+    out: list[Paragraph] = []
+    texts: list[str] = []
+    start = end = 0.0
+    speaker = ""
+    for seg in sorted(segments, key=lambda s: s.start):
+        text = seg.flat
+        if not text:
+            continue
+        if texts:
+            length = end - start
+            at_sentence_end = bool(_SENTENCE_END.search(texts[-1]))
             new = (
-                seg.speaker != last.speaker
-                or seg.start - last.end >= pause
-                or (length >= soft and bool(_SENTENCE_END.search(last.flat)))
+                seg.speaker != speaker
+                or (at_sentence_end and (seg.start - end >= pause or length >= soft))
+                or (at_sentence_end and sum(len(x) for x in texts) >= max_chars)
                 or length >= hard
             )
-            if not new:
-                current.append(seg)
-                continue
-        groups.append([seg])
-    return groups
+            if new and int(seg.start) > int(start):
+                out.append(Paragraph(start, end, speaker, " ".join(texts)))
+                texts = []
+        if not texts:
+            start, speaker = seg.start, seg.speaker
+        texts.append(text)
+        end = max(end, seg.end)
+    if texts:
+        out.append(Paragraph(start, end, speaker, " ".join(texts)))
+    return out
 
 
 def to_txt(segments: list[Segment], title: str = "") -> str:
     """Readable paragraphs, each opening with its time (``[MM:SS]``) and, when known, the speaker."""
     long = bool(segments) and segments[-1].end >= 3600
     out = [title, ""] if title else []
-    for group in paragraphs(segments):
-        speaker = f"{group[0].speaker}: " if group[0].speaker else ""
-        text = " ".join(seg.flat for seg in group)
-        out += [f"[{paragraph_time(group[0].start, long)}] {speaker}{text}", ""]
+    for para in paragraphs(segments):
+        speaker = f"{para.speaker}: " if para.speaker else ""
+        out += [f"[{paragraph_time(para.start, long)}] {speaker}{para.text}", ""]
     return "\n".join(out)
 
 

@@ -276,7 +276,8 @@ class _BytesFileUpload(MediaFileUpload):  # type: ignore[misc]
     """A file upload that sends each chunk as bytes, never as a read-once stream slice.
 
     With a stream, any re-send inside the client (httplib2's reconnect, a 401 refresh) sends an empty body and
-    hangs until the socket timeout (see FINDINGS.md). Bytes re-send cleanly; memory stays one chunk.
+    hangs until the socket timeout (seen with google-api-python-client 2.x). Bytes re-send cleanly; memory stays
+    one chunk.
     """
 
     def has_stream(self) -> bool:

@@ -7,12 +7,8 @@ each at least 10 s). Text over a limit is shortened with a warning, never reject
 
 from __future__ import annotations
 
-import html
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from typing import Any
 
 from cerdas import urls
@@ -20,6 +16,7 @@ from cerdas.chapters import format_timestamp
 from cerdas.episode import Chapter, Episode
 from cerdas.facts import IngestFacts
 from cerdas.fsutil import fingerprint
+from cerdas.notes import notes_text, strip_control, truncate, truncate_bytes
 from cerdas.platforms import YOUTUBE_CATEGORIES
 from cerdas.settings import Settings
 
@@ -28,7 +25,6 @@ DESCRIPTION_MAX_BYTES = 5000
 TAGS_MAX = 500
 CHAPTERS_MIN = 3
 CHAPTER_MIN_SECONDS = 10.0
-ELLIPSIS = "…"
 CATEGORIES = YOUTUBE_CATEGORIES
 PRIVACY = ("public", "unlisted", "private")
 
@@ -91,74 +87,7 @@ class VideoMetadata:
 
 def clean_text(text: str) -> str:
     """Drop control characters and replace ``<``/``>`` (YouTube rejects them) with look-alike angle quotes."""
-    text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
-    return text.replace("<", "‹").replace(">", "›")
-
-
-class _TextOfHtml(HTMLParser):
-    """Simple HTML show notes → plain text: paragraphs and breaks as new lines, list items as bullets,
-    links as ``text (url)``."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.href: str = ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("br",):
-            self.out.append("\n")
-        elif tag in ("p", "div", "ul", "ol", "h1", "h2", "h3", "h4"):
-            self.out.append("\n\n")
-        elif tag == "li":
-            self.out.append("\n• ")
-        elif tag == "a":
-            self.href = dict(attrs).get("href") or ""
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self.href:
-            self.out.append(f" ({self.href})")
-            self.href = ""
-        elif tag in ("p", "div", "ul", "ol", "h1", "h2", "h3", "h4"):
-            self.out.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        self.out.append(data)
-
-
-def notes_text(description: str) -> str:
-    """Show notes as plain text (simple HTML converted), blank runs collapsed."""
-    if re.search(r"<\s*/?\s*[a-zA-Z][^>]*>", description):
-        parser = _TextOfHtml()
-        parser.feed(description)
-        parser.close()
-        text = "".join(parser.out)
-    else:
-        text = html.unescape(description) if "&" in description else description
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def truncate_chars(text: str, limit: int) -> str:
-    """At most ``limit`` characters, cut at a word boundary when one is near, ending in an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space >= limit * 0.6:
-        cut = cut[:space]
-    return cut.rstrip(" ,.;:-–—") + ELLIPSIS
-
-
-def truncate_bytes(text: str, limit: int) -> str:
-    """At most ``limit`` UTF-8 bytes, cut at a word boundary when one is near, ending in an ellipsis."""
-    if len(text.encode("utf-8")) <= limit:
-        return text
-    budget = limit - len(ELLIPSIS.encode("utf-8"))
-    cut = text.encode("utf-8")[:budget].decode("utf-8", "ignore")
-    space = max(cut.rfind(" "), cut.rfind("\n"))
-    if space >= len(cut) * 0.8:
-        cut = cut[:space]
-    return cut.rstrip(" ,.;:-–—\n") + ELLIPSIS
+    return strip_control(text).replace("<", "‹").replace(">", "›")
 
 
 def tag_cost(tag: str) -> int:
@@ -229,18 +158,9 @@ def publish_time(episode: Episode, settings: Settings, now: datetime | None = No
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def build_metadata(episode: Episode, settings: Settings) -> VideoMetadata:
-    """Title, description, tags and status for the episode's video, within YouTube's limits."""
-    yt = settings.youtube
-    warnings: list[str] = []
-    lang = settings.show.language.split("-")[0]
-    labels = _LABELS.get(lang, _LABELS["en"] if lang != "id" else _LABELS["id"])
-
-    title = " ".join(clean_text(episode.title).split())
-    if len(title) > TITLE_MAX:
-        warnings.append(f"the title has {len(title)} characters; YouTube allows {TITLE_MAX}: shortened")
-        title = truncate_chars(title, TITLE_MAX)
-
+def _description(episode: Episode, settings: Settings, labels: dict[str, str], warnings: list[str]) -> tuple[str, bool]:
+    """The show notes, guests, chapters (when YouTube takes them) and links in 5000 bytes; whether the chapters
+    made it in."""
     notes = clean_text(notes_text(episode.description))
     tail: list[str] = []
     if episode.guests:
@@ -273,7 +193,22 @@ def build_metadata(episode: Episode, settings: Settings) -> VideoMetadata:
         )
         notes = truncate_bytes(notes, max(room, 0))
     description = f"{notes}\n\n{fixed}" if notes else fixed
-    description = truncate_bytes(description, DESCRIPTION_MAX_BYTES)
+    return truncate_bytes(description, DESCRIPTION_MAX_BYTES), chapters_used
+
+
+def build_metadata(episode: Episode, settings: Settings) -> VideoMetadata:
+    """Title, description, tags and status for the episode's video, within YouTube's limits."""
+    yt = settings.youtube
+    warnings: list[str] = []
+    lang = settings.show.language.split("-")[0]
+    labels = _LABELS.get(lang, _LABELS["en"] if lang != "id" else _LABELS["id"])
+
+    title = " ".join(clean_text(episode.title).split())
+    if len(title) > TITLE_MAX:
+        warnings.append(f"the title has {len(title)} characters; YouTube allows {TITLE_MAX}: shortened")
+        title = truncate(title, TITLE_MAX)
+
+    description, chapters_used = _description(episode, settings, labels, warnings)
 
     tags, dropped = fit_tags([*yt.tags, *episode.guests, settings.show.title])
     if dropped:

@@ -184,6 +184,7 @@ def sync_episode(
     episode: Episode, ctx: Context, ff: FFmpeg | None = None, yt: YouTubeClient | None = None
 ) -> SyncResult:
     """Bring the episode's video on YouTube up to date (upload at most once) and record it in the episode."""
+    # Long on purpose: every step shares the journal and the quota stop; one try block keeps the journal right.
     ff = ff or FFmpeg()
     ws, rep = ctx.workspace, ctx.reporter
     meta = check_inputs(episode, ctx)

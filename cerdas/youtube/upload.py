@@ -183,6 +183,7 @@ def upload_video(
 
     ``journal.file_sha256``/``file_size`` must describe ``path``; a session recorded for other bytes is dropped.
     """
+    # Long on purpose: one state machine (session, chunk, status query, restart) with one retry budget.
     if journal.video_id:
         return journal.video_id
     size = path.stat().st_size
