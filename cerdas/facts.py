@@ -214,9 +214,9 @@ class TagFacts(StageFacts):
     sha256: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class GuardCounts:
-    """What the transcript's quality guards removed."""
+    """What the transcript's quality guards removed (counted up while they run, then recorded)."""
 
     no_speech: int = 0
     loops_cut_words: int = 0

@@ -89,7 +89,7 @@ def test_guard_drops_no_speech_loops_hallucinations_prompt_echo_and_repeats() ->
         "PENGAN, SEPENGAN PENGANAN PENGAN",
         "Saya kembalikan hari itu juga.",
     ]
-    assert asdict(cleaned.report.counts()) == {
+    assert asdict(cleaned.report) == {
         "no_speech": 1,
         "loops_cut_words": 10,
         "compression": 1,

@@ -184,32 +184,11 @@ def snap_vocabulary(words: list[Word], vocabulary: tuple[str, ...]) -> tuple[lis
 
 
 @dataclass
-class GuardReport:
-    """What the quality guards removed (recorded in episode.toml)."""
-
-    no_speech: int = 0
-    loops_cut_words: int = 0
-    compression: int = 0
-    prompt_echo: int = 0
-    hallucination: int = 0
-    repeated: int = 0
-    vocabulary_fixed: int = 0
-
-    def counts(self) -> GuardCounts:
-        """What ``episode.toml`` records."""
-        return GuardCounts(**self.__dict__)
-
-    @property
-    def dropped(self) -> int:
-        return self.no_speech + self.compression + self.prompt_echo + self.hallucination + self.repeated
-
-
-@dataclass
 class Cleaned:
     """Guarded words, one list per kept segment."""
 
     segments: list[list[Word]] = field(default_factory=list)
-    report: GuardReport = field(default_factory=GuardReport)
+    report: GuardCounts = field(default_factory=GuardCounts)
 
 
 def guard(

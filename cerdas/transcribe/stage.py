@@ -109,7 +109,7 @@ def transcribe_audio(
         speech_seconds=round(raw.speech, 3),
         seconds=round(raw.seconds, 3),
         rtf=round(raw.seconds / raw.duration, 4) if raw.duration else 0.0,
-        guards=cleaned.report.counts(),
+        guards=cleaned.report,
         cues=len(cues),
         words=sum(len(c.flat.split()) for c in cues),
     )
