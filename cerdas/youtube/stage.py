@@ -52,9 +52,8 @@ def caption_language(ctx: Context) -> str:
 
 def _audio(episode: Episode, ctx: Context) -> Path:
     """The normalised episode audio (the tag stage's MP3)."""
-    rel = episode.output("tag", "mp3")
-    path = ctx.workspace.resolve(rel) if rel else None
-    if path is None or not path.is_file():
+    path = ctx.workspace.published_audio(episode.slug)
+    if episode.published_audio is None or not path.is_file():
         raise CerdasError(f"episode {episode.slug!r} has no finished audio yet; run 'cerdas publish' first")
     return path
 
@@ -74,7 +73,7 @@ def _frame(episode: Episode, ctx: Context) -> render.Frame:
 def render_key(episode: Episode, ctx: Context) -> str:
     """What the upload file depends on: the audio (loudness stage) and either the picture or the source video."""
     loud = episode.stages.get("loudness")
-    audio = loud.fingerprint if loud else episode.output("tag", "mp3")
+    audio = loud.fingerprint if loud else episode.published_audio
     if episode.is_video:
         return fingerprint(
             {"kind": "mux", "audio": audio, "source": episode.source_sha256, "version": render.RENDER_VERSION}
