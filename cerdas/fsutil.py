@@ -8,7 +8,9 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -27,22 +29,72 @@ def umask() -> int:
     return _UMASK
 
 
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (another user's counts: it cannot be signalled, but it is there)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale(folder: Path, prefix: str) -> list[Path]:
+    """Remove the temporary files and folders in ``folder`` named ``<prefix><pid>-...`` whose process is gone.
+
+    Every temporary name Cerdas makes carries the pid of its maker (:func:`atomic_path`, :func:`work_folder`), so
+    the next run that writes the same target removes what a killed run left, and never what a running one is
+    writing. Returns what was removed.
+    """
+    pattern = re.compile(re.escape(prefix) + r"(\d+)-")
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        match = pattern.match(entry.name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        path = Path(entry.path)
+        with contextlib.suppress(OSError):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            removed.append(path)
+    return removed
+
+
+def temp_prefix(target: Path) -> str:
+    """The start of the temporary names :func:`atomic_path` makes beside ``target`` (before the pid)."""
+    return f".{target.name}."
+
+
 @contextlib.contextmanager
-def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
+def atomic_path(target: Path, suffix: str | None = None, mode: int | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success rename it over ``target``, on failure remove it.
 
     The temporary file keeps ``target``'s suffix (or ``suffix``) so that tools which pick a format from the
-    file name (ffmpeg, Pillow) still do the right thing.
+    file name (ffmpeg, Pillow) still do the right thing. Its name, ``.<name>.<pid>-<random>.tmp<suffix>``, says
+    which process made it: temporaries of ``target`` left by a killed process are removed first. ``mode`` is
+    the new file's mode from the start (0o600 for secrets); by default the usual permissions.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(target.parent, temp_prefix(target))
     fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.",
+        prefix=f"{temp_prefix(target)}{os.getpid()}-",
         suffix=f".tmp{suffix if suffix is not None else target.suffix}",
         dir=target.parent,
     )
-    os.close(fd)
+    try:
+        os.fchmod(fd, mode if mode is not None else 0o666 & ~_UMASK)  # mkstemp makes 0600
+    finally:
+        os.close(fd)
     tmp = Path(tmp_name)
-    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; ordinary outputs get the usual permissions
     try:
         yield tmp
         os.replace(tmp, target)
@@ -56,15 +108,25 @@ def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
         raise
 
 
+@contextlib.contextmanager
+def work_folder(parent: Path, prefix: str) -> Iterator[Path]:
+    """A temporary folder ``<parent>/<prefix><pid>-<random>``, removed at the end, whatever happens; folders of
+    the same ``prefix`` that a killed process left in ``parent`` are removed first."""
+    parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(parent, prefix)
+    path = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def atomic_write_bytes(target: Path, data: bytes, mode: int | None = None) -> None:
     """Write ``data`` to ``target`` through a temporary file and a rename (``mode``: e.g. 0o600 for secrets)."""
-    with atomic_path(target) as tmp:
-        if mode is not None:
-            os.chmod(tmp, mode)
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+    with atomic_path(target, mode=mode) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def atomic_write_text(target: Path, text: str, mode: int | None = None) -> None:
@@ -76,6 +138,81 @@ def atomic_copy(source: Path, target: Path) -> None:
     """Copy ``source`` to ``target`` atomically (the target never exists half-written)."""
     with atomic_path(target) as tmp:
         shutil.copyfile(source, tmp)
+
+
+MiB = 1 << 20
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_regular(path: Path, limit: int, what: str = "file", follow: bool = True) -> bytes:
+    """The bytes of ``path``, which must be a regular file of at most ``limit`` bytes (:class:`CerdasError`
+    naming it otherwise).
+
+    A side input (chapters, a cover, a transcript, a journal) may be anything someone put there: a named pipe
+    (opened without waiting for a writer), ``/dev/zero`` (never read past ``limit``), a folder. With ``follow``
+    false a symbolic link is refused too (secrets).
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow else os.O_NOFOLLOW)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise CerdasError(f"{what} not found", path) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow:
+            raise CerdasError(f"{what} is a symbolic link; Cerdas does not follow links here", path) from None
+        raise CerdasError(f"cannot read the {what} ({exc.strerror or exc})", path) from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise CerdasError(f"the {what} is {_kind(info.st_mode)}, not a regular file", path)
+        if info.st_size > limit:
+            raise CerdasError(f"the {what} is {_size(info.st_size)}; the limit is {_size(limit)}", path)
+        try:
+            data = fh.read(limit + 1)
+        except OSError as exc:
+            raise CerdasError(f"cannot read the {what} ({exc.strerror or exc})", path) from None
+    if len(data) > limit:
+        raise CerdasError(f"the {what} is larger than {_size(limit)}", path)
+    return data
+
+
+def read_text(path: Path, limit: int, what: str = "file", follow: bool = True) -> str:
+    """:func:`read_regular` decoded as UTF-8 (a byte-order mark is dropped); not UTF-8 is one line naming it."""
+    data = read_regular(path, limit, what, follow)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CerdasError(f"the {what} is not UTF-8 text", path) from None
+
+
+def check_regular(path: Path, limit: int, what: str = "file") -> int:
+    """Refuse ``path`` unless it is a regular file (links followed) of at most ``limit`` bytes; its size."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise CerdasError(f"{what} not found", path) from None
+    except OSError as exc:
+        raise CerdasError(f"cannot read the {what} ({exc.strerror or exc})", path) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise CerdasError(f"the {what} is {_kind(info.st_mode)}, not a regular file", path)
+    if info.st_size > limit:
+        raise CerdasError(f"the {what} is {_size(info.st_size)}; the limit is {_size(limit)}", path)
+    return info.st_size
+
+
+def _size(n: int) -> str:
+    return f"{n / MiB:.1f} MB" if n >= MiB else f"{n} bytes"
 
 
 def sha256_file(path: Path) -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 from cerdas import urls
 from cerdas.errors import CerdasError
 from cerdas.feed.pages import base_context, environment
+from cerdas.procs import die_with_parent
 from cerdas.settings import Settings
 from cerdas.workspace import Workspace
 
@@ -53,7 +54,15 @@ class Pagefind:
             "--quiet",
         ]
         try:
-            done = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False)
+            done = subprocess.run(
+                args,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+                process_group=0,
+                preexec_fn=die_with_parent(),
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise CerdasError(f"Pagefind could not run: {exc}", self.binary) from exc
         if done.returncode != 0:

@@ -21,6 +21,7 @@ from typing import Any
 from cerdas.env import Environment
 from cerdas.errors import MediaError
 from cerdas.facts import LoudnessMeasure, ProbeFacts
+from cerdas.procs import die_with_parent, kill_group
 from cerdas.report import Progress
 
 
@@ -157,7 +158,9 @@ class FFmpeg:
 
     def version(self) -> str:
         self.check()
-        out = subprocess.run([self.ffmpeg, "-version"], capture_output=True, text=True, check=False)
+        out = subprocess.run(
+            [self.ffmpeg, "-version"], capture_output=True, text=True, check=False, preexec_fn=die_with_parent()
+        )
         return out.stdout.splitlines()[0] if out.stdout else "unknown"
 
     # -- probing -----------------------------------------------------------------------------------------
@@ -171,7 +174,9 @@ class FFmpeg:
             raise MediaError("file is empty (0 bytes)", path)
         self.check()
         cmd = [self.ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, check=False, process_group=0, preexec_fn=die_with_parent()
+        )
         if proc.returncode != 0:
             if "moov atom not found" in proc.stderr:
                 raise FFmpegError(
@@ -239,7 +244,8 @@ class FFmpeg:
         ffmpeg 5.1 filters and encodes in one thread; a chain split over processes (filter | encode | measure)
         keeps every core busy while memory stays flat (the pipes carry the audio, Python never holds it).
         Progress comes from the last process; a failure names ``source`` and carries that process's stderr.
-        ``cwd`` is the folder relative output names are written to.
+        ``cwd`` is the folder relative output names are written to. The processes share a process group of
+        their own and die with this thread (:mod:`cerdas.procs`): a killed Cerdas leaves no ffmpeg behind.
         """
         # Long on purpose: starting, feeding and reaping the processes is one piece; split, a kill could orphan one.
         self.check()
@@ -266,6 +272,8 @@ class FFmpeg:
                         stderr=errs[i],
                         text=last,
                         cwd=cwd,
+                        process_group=procs[0].pid if procs else 0,
+                        preexec_fn=die_with_parent(),
                     )
                     if previous is not None:
                         previous.close()  # the child holds it now; a dead reader must give the writer EPIPE
@@ -283,10 +291,12 @@ class FFmpeg:
                 out.close()
                 codes = [proc.wait() for proc in procs]
             except BaseException:
+                if procs:
+                    kill_group(procs[0].pid)
                 for proc in procs:
                     if proc.poll() is None:
                         proc.kill()
-                        proc.wait()
+                    proc.wait()
                 raise
             stderrs = []
             for err in errs:
@@ -407,6 +417,7 @@ def _num(value: Any) -> float | None:
 
 def _last_line(stderr: str) -> str:
     lines = [ln.strip() for ln in stderr.strip().splitlines() if ln.strip()]
+    lines = [ln for ln in lines if "Last message repeated" not in ln] or lines  # a repeat counter says nothing
     for line in reversed(lines):
         if "Conversion failed" not in line and not line.startswith("["):
             return line[:200]

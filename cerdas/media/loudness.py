@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -26,7 +25,7 @@ from typing import Any, ClassVar
 from cerdas.episode import Episode
 from cerdas.errors import MediaError, StageError
 from cerdas.facts import IngestFacts, LoudnessFacts, StageName
-from cerdas.fsutil import atomic_path
+from cerdas.fsutil import atomic_path, work_folder
 from cerdas.media.ffmpeg import FFmpeg, FFmpegError, Loudness, parse_loudness
 from cerdas.pipeline import BaseStage, Context, StageOutput
 from cerdas.report import Reporter
@@ -42,6 +41,7 @@ PROBE_FROM = 120.0  # s: shorter episodes go straight to a full encode (a second
 PROBE_PIECES = 6
 PROBE_PIECE = 10.0  # s
 LEVELLED = "levelled.wav"  # the levelled speech, 32-bit float, in the stage's temporary folder
+WORK_PREFIX = ".cerdas-level-"  # the temporary folder beside the target: .cerdas-level-<pid>-<random>
 
 
 @dataclass(frozen=True)
@@ -216,14 +216,14 @@ def normalise(
 ) -> NormaliseResult:
     """Level ``source`` and write an MP3 at ``target`` that measures as close to the target as it gets.
 
-    Intermediates live in a temporary folder beside ``target``; ``target`` appears only at the end, by rename.
+    Intermediates live in a temporary folder beside ``target`` (one a killed run left is removed first);
+    ``target`` appears only at the end, by rename.
     """
     # Long on purpose: the correction loop and its stopping rules read best in one place.
     source = source.resolve()  # ffmpeg runs in the work folder
     target.parent.mkdir(parents=True, exist_ok=True)
     tried: list[tuple[float, float]] = []  # (gain, measured) of earlier passes, for the secant step
-    with tempfile.TemporaryDirectory(prefix=".cerdas-level-", dir=target.parent) as tmpdir:
-        workdir = Path(tmpdir)
+    with work_folder(target.parent, WORK_PREFIX) as workdir:
         try:
             levelled = analyse(ff, source, workdir, audio, reporter, duration)
         except FFmpegError as exc:

@@ -8,7 +8,6 @@ MP4 can hold it) with the normalised audio muxed in. ffmpeg only through :class:
 
 from __future__ import annotations
 
-import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +17,12 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from cerdas.artwork import open_image
 from cerdas.errors import MediaError
-from cerdas.fsutil import atomic_path
+from cerdas.fsutil import atomic_path, work_folder
 from cerdas.media.ffmpeg import FFmpeg
 from cerdas.report import Progress
 
 RENDER_VERSION = 1
+RENDER_PREFIX = ".cerdas-render-"  # the frame and waveform pictures, in a folder beside the video
 WIDTH, HEIGHT = 1280, 720
 FPS = 1
 AUDIO_BITRATE = "192k"
@@ -147,7 +147,7 @@ def render_still(
     if probe.audio is None or probe.duration <= 0:
         raise MediaError("no audio to render", audio)
     duration = probe.duration
-    with tempfile.TemporaryDirectory(prefix="cerdas-render-") as tmp:
+    with work_folder(target.parent, RENDER_PREFIX) as tmp:
         wave_png = None
         if frame.waveform:
             wave_png = Path(tmp) / "wave.png"
