@@ -7,11 +7,13 @@ its inputs and the outputs it produced. A stage whose fingerprint and outputs ar
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal, TypeVar
 
 import tomli_w
@@ -19,6 +21,7 @@ import tomli_w
 from cerdas.errors import CerdasError
 from cerdas.facts import (
     DataError,
+    FeedProblem,
     IngestFacts,
     LoudnessFacts,
     NoFacts,
@@ -30,11 +33,17 @@ from cerdas.facts import (
     from_data,
     to_data,
 )
-from cerdas.fsutil import atomic_write_text
+from cerdas.fsutil import MiB, atomic_write_text, read_text
 from cerdas.workspace import EPISODE_FILE, Workspace
 
 MAX_TITLE = 255
-EpisodeState = Literal["draft", "incomplete", "scheduled", "published"]
+MAX_SLUG = 100
+MAX_JOURNAL = 4 * MiB
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+"""What :func:`slugify` makes: lower-case letters and digits joined by single ``-``."""
+VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{0,64}$")
+EpisodeState = Literal["draft", "incomplete", "feed failed", "scheduled", "published"]
+EpisodeType = Literal["full", "trailer", "bonus"]
 F = TypeVar("F", bound=StageFacts)
 
 
@@ -99,13 +108,14 @@ class Episode:
     guests: list[str] = field(default_factory=list)
     chapters: list[Chapter] = field(default_factory=list)
     cover: str = ""
-    episode_type: str = "full"
+    episode_type: EpisodeType = "full"
     created: str = ""
     pub_date: str = ""
     draft: bool = False
     guid: str = ""
     stages: dict[str, StageRecord] = field(default_factory=dict)
     youtube: YouTubeVideo | None = None
+    feed_problem: FeedProblem | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -188,13 +198,23 @@ class Episode:
             raise CerdasError(f"episode {self.slug!r}: pub_date {raw!r} is not an ISO 8601 date and time") from exc
 
     def state(self, now: datetime | None = None) -> EpisodeState:
-        """``draft`` (kept out of the feed), ``incomplete`` (no published audio yet), ``scheduled`` (public from
-        ``pub_date``) or ``published``: the one rule the feed, ``cerdas episodes`` and the studio share."""
+        """``draft`` (kept out of the feed), ``incomplete`` (no published audio yet), ``feed failed`` (the last
+        feed build left it out: :attr:`feed_problem` says why), ``scheduled`` (public from ``pub_date``) or
+        ``published``: the one rule the feed, ``cerdas episodes`` and the studio share."""
         if self.draft:
             return "draft"
         if self.published_audio is None:
             return "incomplete"
+        if self.feed_problem is not None:
+            return "feed failed"
         return "scheduled" if self.published_at() > (now or datetime.now(UTC)) else "published"
+
+    def state_text(self, now: datetime | None = None) -> str:
+        """:meth:`state` in words, with the reason of a failed feed (``feed failed: <reason>``)."""
+        state = self.state(now)
+        if state == "feed failed" and self.feed_problem is not None:
+            return f"feed failed: {self.feed_problem.reason}"
+        return state
 
 
 def parse_when(text: str) -> datetime:
@@ -233,18 +253,111 @@ def check_title(title: str) -> str:
 
 
 def load_episode(ws: Workspace, slug: str) -> Episode:
-    """Read ``episodes/<slug>/episode.toml``."""
+    """Read ``episodes/<slug>/episode.toml``: a file people edit and commit, so every value is checked (types,
+    the slug against its folder, dates, every recorded path inside the workspace) and a bad one is one line
+    naming the file and the key."""
     path = ws.episode_file(slug)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise CerdasError(f"no episode {slug!r} (see 'cerdas episodes')", path) from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text = read_text(path, MAX_JOURNAL, "episode file", follow=False)
+        raw = tomllib.loads(text)
+    except CerdasError as exc:
+        if not path.exists() and not path.is_symlink():
+            raise CerdasError(f"no episode {slug!r} (see 'cerdas episodes')", path) from exc
+        raise
+    except tomllib.TOMLDecodeError as exc:
         raise CerdasError(f"episode file is damaged: {exc}", path) from exc
     try:
-        return Episode.from_dict(raw)
+        episode = Episode.from_dict(raw)
+        check_journal(episode, ws, slug)
     except DataError as exc:
         raise CerdasError(f"episode file has a bad value: {exc}", path) from exc
+    return episode
+
+
+def check_slug(slug: str) -> str | None:
+    """Why ``slug`` cannot name an episode folder, or None (what :func:`slugify` makes always can)."""
+    if not SLUG.match(slug):
+        return "must be lower-case letters, digits and single '-' (as cerdas makes them)"
+    if len(slug) > MAX_SLUG:
+        return f"is longer than {MAX_SLUG} characters"
+    return None
+
+
+def check_journal(episode: Episode, ws: Workspace, folder: str) -> None:
+    """What the types alone do not say (raises :class:`DataError` naming the key): the slug is its folder's name,
+    dates are dates, numbers are sane, and every recorded path stays where Cerdas puts it."""
+    problem = check_slug(episode.slug)
+    if problem:
+        raise DataError("slug", f"{problem}, not {episode.slug!r}")
+    if episode.slug != folder:
+        raise DataError("slug", f"is {episode.slug!r} but the episode's folder is {folder!r}; they must agree")
+    for key in ("created", "pub_date"):
+        _check_when(getattr(episode, key), key)
+    for key in ("number", "season"):
+        value = getattr(episode, key)
+        if value is not None and value < 0:
+            raise DataError(key, f"must be 0 or more, not {value}")
+    for i, chapter in enumerate(episode.chapters):
+        if not math.isfinite(chapter.start) or chapter.start < 0:
+            raise DataError(f"chapters[{i}].start", f"must be seconds from 0, not {chapter.start!r}")
+    if episode.cover and not _is_episode_file(episode.cover, episode.slug, r"cover\.[a-z0-9]{1,5}"):
+        raise DataError("cover", f"must be a cover in the episode's own folder, not {episode.cover!r}")
+    if episode.source and not _inside_workspace(episode.source, ws):
+        raise DataError("source", f"must name the recording by a path without '..', not {episode.source!r}")
+    for name, record in episode.stages.items():
+        for key, stored in record.outputs.items():
+            if not _is_output(stored, episode.slug, ws):
+                raise DataError(f"stages.{name}.outputs.{key}", f"is not a file of this episode: {stored!r}")
+    if episode.youtube is not None:
+        if not VIDEO_ID.match(episode.youtube.video_id):
+            raise DataError("youtube.video_id", f"is not a YouTube video id: {episode.youtube.video_id!r}")
+        _check_when((episode.youtube.publish_at or "").replace("Z", "+00:00"), "youtube.publish_at")
+
+
+def _check_when(text: str, key: str) -> None:
+    if not text:
+        return
+    try:
+        parse_when(text)
+    except CerdasError:
+        raise DataError(key, f"is not an ISO 8601 date and time: {text!r}") from None
+
+
+def _parts(stored: str) -> tuple[str, ...] | None:
+    """The parts of a stored relative path, or None when it is absolute, empty or climbs with ``..``."""
+    path = PurePosixPath(stored)
+    if not stored or path.is_absolute() or ".." in path.parts or "\\" in stored:
+        return None
+    return tuple(p for p in path.parts if p != ".")
+
+
+def _is_episode_file(stored: str, slug: str, name: str) -> bool:
+    parts = _parts(stored)
+    if parts is None or len(parts) != 3:
+        return False
+    return parts[:2] == ("episodes", slug) and bool(re.fullmatch(name, parts[2]))
+
+
+def _inside_workspace(stored: str, ws: Workspace) -> bool:
+    """A relative path must stay inside the workspace; an absolute one (a recording elsewhere) may be anywhere."""
+    return PurePosixPath(stored).is_absolute() or _parts(stored) is not None
+
+
+def _is_output(stored: str, slug: str, ws: Workspace) -> bool:
+    """Stage outputs live in the episode's folder, its transcripts, ``feed/`` or the search index. An absolute
+    path (a workspace folder that is a link to another disk) must resolve to the same place."""
+    if PurePosixPath(stored).is_absolute():
+        target = Path(stored)
+        folders = (ws.episode_dir(slug), ws.transcripts_dir.resolve(), ws.feed_dir.resolve())
+        return target == ws.index_path.resolve() or any(folder in target.parents for folder in folders)
+    parts = _parts(stored)
+    if not parts:
+        return False
+    if parts[0] == "episodes":
+        return len(parts) >= 3 and parts[1] == slug
+    if parts[0] == "transcripts":
+        return len(parts) == 2 and parts[1].startswith(f"{slug}.")
+    return parts[0] == ws.feed_dir.name or parts == (ws.index_path.name,)
 
 
 def save_episode(ws: Workspace, episode: Episode) -> None:
@@ -262,16 +375,33 @@ def episode_slugs(ws: Workspace) -> list[str]:
     """The slugs of every episode folder holding a journal, sorted."""
     if not ws.episodes_dir.is_dir():
         return []
-    return sorted(path.parent.name for path in ws.episodes_dir.glob(f"*/{EPISODE_FILE}"))
+    return sorted(
+        path.parent.name
+        for path in ws.episodes_dir.glob(f"*/{EPISODE_FILE}")
+        if not path.parent.name.startswith(".")  # never a folder a slug can name (a backup, a staging copy)
+    )
 
 
-def list_episodes(ws: Workspace, current: Episode | None = None) -> list[Episode]:
+def list_episodes(
+    ws: Workspace, current: Episode | None = None, broken: dict[str, CerdasError] | None = None
+) -> list[Episode]:
     """Every episode in the workspace, oldest first (by number, then creation time).
 
     ``current`` stands in for its stored copy, or joins the list when not stored yet: the episode a running
-    publish holds in memory, newer than its ``episode.toml``.
+    publish holds in memory, newer than its ``episode.toml``. With ``broken``, an episode whose journal cannot
+    be read is collected there (slug → the error naming its file) instead of stopping the listing: one bad
+    episode must not block the others.
     """
-    episodes = [load_episode(ws, slug) for slug in episode_slugs(ws) if current is None or slug != current.slug]
+    episodes = []
+    for slug in episode_slugs(ws):
+        if current is not None and slug == current.slug:
+            continue
+        try:
+            episodes.append(load_episode(ws, slug))
+        except CerdasError as exc:
+            if broken is None:
+                raise
+            broken[slug] = exc
     if current is not None:
         episodes.append(current)
     return sorted(episodes, key=lambda e: (e.created, e.number if e.number is not None else 0, e.slug))

@@ -283,6 +283,15 @@ def facts_from_data(stage: str, raw: Any, where: str) -> StageFacts:
     return from_data(cls, raw, where)
 
 
+@dataclass(frozen=True)
+class FeedProblem:
+    """Why the last feed build left the episode out (``[feed_problem]`` in ``episode.toml``); the first build
+    that carries the episode again removes it. ``since``: when a build first met the problem."""
+
+    reason: str
+    since: str = ""
+
+
 @dataclass
 class YouTubeVideo:
     """The episode's video on YouTube, as ``[youtube]`` in ``episode.toml`` (what the feed, site and search

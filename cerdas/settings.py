@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 from cerdas.errors import SettingsError
 from cerdas.languages import WHISPER_LANGUAGES, whisper_code
+from cerdas.links import link_problem
 from cerdas.notes import MARKUP
 from cerdas.platforms import MAX_DESCRIPTION_BYTES, YOUTUBE_CATEGORIES, check_category
 
@@ -174,9 +175,9 @@ def check_show_text(show: ShowSettings) -> str | None:
         return f"'show.description' is longer than {MAX_DESCRIPTION_BYTES} bytes (Apple's limit)"
     for key in ("website", "apple_url", "spotify_url", "youtube_url"):
         value = getattr(show, key)
-        url = urlparse(value)
-        if value and (url.scheme not in ("http", "https") or not url.netloc):
-            return f"'show.{key}' must be an absolute http(s) URL, not {value!r}"
+        problem = link_problem(value, mailto=False) if value else None
+        if problem:
+            return f"'show.{key}' must be an absolute http(s) URL: it {problem} ({value!r})"
     if show.guid:
         try:
             uuid.UUID(show.guid)
@@ -199,10 +200,14 @@ def _validate_show(show: ShowSettings, path: Path) -> None:
     _check(bool(show.title.strip()), "'show.title' must not be empty", path)
     _check(len(show.title) <= 255, "'show.title' is longer than 255 characters", path)
     _check(bool(_LANGUAGE.match(show.language)), f"'show.language' is not a language code: {show.language!r}", path)
+    problem = link_problem(show.base_url, mailto=False)
+    _check(
+        problem is None, f"'show.base_url' must be an absolute http(s) URL: it {problem} ({show.base_url!r})", path
+    )
     url = urlparse(show.base_url)
     _check(
-        url.scheme in ("http", "https") and bool(url.netloc),
-        f"'show.base_url' must be an absolute http(s) URL, not {show.base_url!r}",
+        not url.query and not url.fragment and "?" not in show.base_url and "#" not in show.base_url,
+        f"'show.base_url' must be a folder address without '?' or '#': {show.base_url!r}",
         path,
     )
     _check(
