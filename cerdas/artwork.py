@@ -8,10 +8,14 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
-from cerdas.errors import MediaError
-from cerdas.fsutil import atomic_path
+from cerdas.errors import CerdasError, MediaError
+from cerdas.fsutil import MiB, atomic_path, check_regular
 
 PLACEHOLDER_SIZE = 1400
+MAX_IMAGE = 50 * MiB
+"""A cover or artwork file larger than this is refused before it is decoded."""
+COVER_FORMATS = {"JPEG": ".jpg", "PNG": ".png"}
+"""What Apple (and feedgen's ``itunes:image``) accept, and the extension each is stored under."""
 
 
 def make_placeholder(target: Path, title: str, size: int = PLACEHOLDER_SIZE) -> None:
@@ -34,9 +38,12 @@ def make_placeholder(target: Path, title: str, size: int = PLACEHOLDER_SIZE) -> 
 
 
 def open_image(path: Path) -> Image.Image:
-    """Open and fully decode an image, or raise :class:`MediaError` naming the file."""
-    if not path.is_file():
-        raise MediaError("image not found", path)
+    """Open and fully decode an image (a regular file of at most :data:`MAX_IMAGE` bytes), or raise
+    :class:`MediaError` naming the file."""
+    try:
+        check_regular(path, MAX_IMAGE, "image")
+    except CerdasError as exc:
+        raise MediaError(str(exc).removeprefix(f"{path}: "), path) from None
     try:
         with Image.open(path) as img:
             img.load()
@@ -45,6 +52,17 @@ def open_image(path: Path) -> Image.Image:
         raise MediaError("image is too large to decode safely", path) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise MediaError(f"not a readable image ({exc.__class__.__name__})", path) from exc
+
+
+def check_cover(path: Path) -> str:
+    """An episode cover must be a readable JPEG or PNG (what podcast apps accept); its extension in the feed
+    (``.jpg`` or ``.png``). Raises :class:`MediaError` naming the file."""
+    open_image(path)  # readable, not a bomb
+    with Image.open(path) as img:
+        fmt = img.format or "unknown"
+    if fmt not in COVER_FORMATS:
+        raise MediaError(f"the cover is {fmt}; podcast apps accept JPEG or PNG (convert it first)", path)
+    return COVER_FORMATS[fmt]
 
 
 def jpeg_bytes(path: Path, max_size: int = 1400, quality: int = 88) -> bytes:

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import tomllib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cerdas.artwork import open_image
-from cerdas.chapters import format_timestamp, load_chapters
+from cerdas.artwork import check_cover
+from cerdas.chapters import chapter_problems, load_chapters
 from cerdas.episode import (
     Chapter,
     Episode,
+    check_slug,
     check_title,
     list_episodes,
     load_episode,
@@ -31,11 +33,12 @@ from cerdas.errors import CerdasError, WorkspaceError
 from cerdas.facts import LoudnessFacts, to_data
 from cerdas.feed.rules import check_show_artwork
 from cerdas.feed.stage import FeedStage
-from cerdas.fsutil import atomic_copy, sha256_file
+from cerdas.fsutil import atomic_copy, read_text, sha256_file
 from cerdas.media.ffmpeg import FFmpeg
 from cerdas.media.ingest import IngestStage, check_source
 from cerdas.media.loudness import LoudnessStage
 from cerdas.media.tags import TagStage
+from cerdas.metadata import clean_text, metadata_problems
 from cerdas.pipeline import Context, Stage, StageReport, check_stages, run_pipeline
 from cerdas.search.stage import SearchStage
 from cerdas.transcribe.stage import TranscribeStage
@@ -68,6 +71,9 @@ class CheckedRequest:
     source: Path
     chapters: list[Chapter] | None
     cover: Path | None
+    description: str | None = None
+    guests: list[str] | None = None
+    cover_ext: str = ""
 
 
 @dataclass
@@ -126,26 +132,37 @@ def build_stages(ctx: Context, ff: FFmpeg | None = None) -> list[Stage]:
 
 
 def check_request(request: PublishRequest, ctx: Context) -> CheckedRequest:
-    """Read and check every input the producer gave (raises :class:`CerdasError` naming the file)."""
+    """Read and check every input the producer gave (raises :class:`CerdasError` naming the file). Control
+    characters in the notes, guests and chapter titles are removed, with a warning (the one rule of every output)."""
     title = check_title(request.title)
     source = request.source.expanduser().resolve()
     probe = check_source(source, FFmpeg.from_env(ctx.env))
-    chapters = load_chapters(request.chapters_file) if request.chapters_file else None
-    if chapters and request.chapters_file is not None:
-        check_chapters_fit(chapters, probe.duration, request.chapters_file)
+    chapters = None
+    if request.chapters_file is not None:
+        chapters = load_chapters(request.chapters_file)
+        for i, chapter in enumerate(chapters, 1):
+            chapter.title = clean_text(chapter.title, f"chapter {i} of {request.chapters_file.name}", ctx.reporter)
+        problems = chapter_problems(chapters, probe.duration)
+        if problems:
+            raise CerdasError(problems[0], request.chapters_file)
     cover = request.cover.expanduser().resolve() if request.cover is not None else None
-    if cover is not None:
-        open_image(cover)
+    cover_ext = check_cover(cover) if cover is not None else ""
     if request.number is not None and request.number < 0:
         raise CerdasError(f"episode number must be 0 or more, not {request.number}")
-    if request.slug is not None and slugify(request.slug) != request.slug:
+    if request.slug is not None and (slugify(request.slug) != request.slug or check_slug(request.slug)):
         raise WorkspaceError(
             f"slug {request.slug!r} must be lower-case letters, digits and '-'", ctx.workspace.episodes_dir
         )
     if not ctx.settings.artwork_path.is_file() and cover is None:
         raise CerdasError("show artwork not found (set 'show.artwork' in cerdas.toml)", ctx.settings.artwork_path)
     check_show_artwork(ctx.settings)  # the feed needs Apple-valid artwork: refuse before any encoding
-    return CheckedRequest(request, title, source, chapters, cover)
+    description = None
+    if request.description is not None:
+        description = clean_text(request.description, "--description", ctx.reporter)
+    guests = None
+    if request.guests is not None:
+        guests = [clean_text(g, "--guest", ctx.reporter) for g in request.guests]
+    return CheckedRequest(request, title, source, chapters, cover, description, guests, cover_ext)
 
 
 def publish(request: PublishRequest, ctx: Context, stages: list[Stage] | None = None) -> PublishResult:
@@ -162,26 +179,45 @@ def publish(request: PublishRequest, ctx: Context, stages: list[Stage] | None = 
         if episode is None:
             episode = new_episode(ws, checked, sha)
         merge_metadata(episode, checked, ws.relative(checked.source), sha)
-        reports = _run_keeping_state(stages, episode, ctx, created, checked.cover)
+        check_metadata(episode, checked, ws, created)  # what the feed could not carry stops here, before any stage
+        reports = _run_keeping_state(stages, episode, ctx, created, checked)
     return PublishResult(episode, created, reports, ctx.dry_run)
 
 
 def find_episode_for(ws: Workspace, sha: str, slug: str | None, title: str) -> Episode | None:
-    """The episode a publish continues: by ``--slug``, else by the same recording, else by the title's slug."""
+    """The episode a publish continues: by ``--slug``, else by the same recording, else by the title's slug.
+
+    An episode whose journal cannot be read never blocks another's publish; publishing *its* recording (or its
+    slug) again stops with the error naming its file, to be fixed first.
+    """
     if slug:
         return load_episode(ws, slug) if ws.episode_file(slug).exists() else None
-    episodes = list_episodes(ws)
+    broken: dict[str, CerdasError] = {}
+    episodes = list_episodes(ws, broken=broken)
     for episode in episodes:
         if episode.source_sha256 == sha:
             return episode
     by_title = slugify(title)
+    for broken_slug, error in broken.items():
+        if broken_slug == by_title or _recorded_sha(ws, broken_slug) == sha:
+            raise error
     return next((e for e in episodes if e.slug == by_title), None)
+
+
+def _recorded_sha(ws: Workspace, slug: str) -> str:
+    """The recording's sha256 a damaged journal still names, if it can be read at all ("" otherwise)."""
+    try:
+        raw = tomllib.loads(read_text(ws.episode_file(slug), 4 << 20, "episode file", follow=False))
+    except (CerdasError, tomllib.TOMLDecodeError):
+        return ""
+    value = raw.get("source_sha256")
+    return value if isinstance(value, str) else ""
 
 
 def new_episode(ws: Workspace, checked: CheckedRequest, sha: str) -> Episode:
     """A new episode: a free slug, the next number, a new guid, dated now."""
     request = checked.request
-    existing = [e.number for e in list_episodes(ws) if e.number is not None]
+    existing = [e.number for e in list_episodes(ws, broken={}) if e.number is not None]
     return Episode(
         slug=_new_slug(ws, checked.title, request.slug),
         title=checked.title,
@@ -201,10 +237,10 @@ def merge_metadata(episode: Episode, checked: CheckedRequest, source: str, sha: 
     episode.source, episode.source_sha256 = source, sha
     if request.number is not None:
         episode.number = request.number
-    if request.description is not None:
-        episode.description = request.description.strip()
-    if request.guests is not None:
-        episode.guests = [g.strip() for g in request.guests if g.strip()]
+    if checked.description is not None:
+        episode.description = checked.description.strip()
+    if checked.guests is not None:
+        episode.guests = [g.strip() for g in checked.guests if g.strip()]
     if checked.chapters is not None:
         episode.chapters = checked.chapters
     if request.draft is not None:
@@ -223,8 +259,35 @@ def _new_slug(ws: Workspace, title: str, slug: str | None) -> str:
     return candidate
 
 
+def check_metadata(episode: Episode, checked: CheckedRequest, ws: Workspace, created: bool) -> None:
+    """Refuse metadata the feed, the pages or the tags could not carry, before any stage runs: such an episode
+    would otherwise be encoded, recorded, and then stop every feed build. A value the request set is named as
+    given; one kept from the journal names ``episode.toml``."""
+    problems = metadata_problems(episode, ws, cover=checked.cover)
+    if not problems:
+        return
+    problem = problems[0]
+    given = {
+        "title": True,
+        "description": checked.description is not None,
+        "guests": checked.guests is not None,
+        "chapters": checked.chapters is not None,
+        "cover": checked.cover is not None,
+    }.get(problem.field, False)
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    if given or created:
+        path = checked.request.chapters_file if problem.field == "chapters" else checked.cover
+        raise CerdasError(
+            f"{problem}{more}; nothing was done", path if problem.field in ("chapters", "cover") else None
+        )
+    raise CerdasError(
+        f"{problem}{more} (fix it here or publish with the corrected option); nothing was done",
+        ws.episode_file(episode.slug),
+    )
+
+
 def _run_keeping_state(
-    stages: list[Stage], episode: Episode, ctx: Context, created: bool, cover: Path | None
+    stages: list[Stage], episode: Episode, ctx: Context, created: bool, checked: CheckedRequest
 ) -> list[StageReport]:
     """Run the stages; the journal is written only by stages that finished, and once more at the end.
 
@@ -234,9 +297,12 @@ def _run_keeping_state(
     ws = ctx.workspace
     folder = ws.episode_dir(episode.slug)
     existed = folder.exists()
+    cover = checked.cover
     try:
         if cover is not None:
-            episode.cover = _keep_cover(ws, episode, cover) if not ctx.dry_run else ws.relative(cover)
+            episode.cover = (
+                _keep_cover(ws, episode, cover, checked.cover_ext) if not ctx.dry_run else ws.relative(cover)
+            )
         reports = run_pipeline(stages, episode, ctx)
         if not ctx.dry_run:
             save_episode(ws, episode)  # metadata no stage depends on (guests, say) is kept too
@@ -247,20 +313,12 @@ def _run_keeping_state(
         raise
 
 
-def _keep_cover(ws: Workspace, episode: Episode, cover: Path) -> str:
-    """Copy the episode cover into its folder (the original may be moved or deleted later); its stored path."""
-    target = ws.cover(episode.slug, cover.suffix.lower() or ".img")
+def _keep_cover(ws: Workspace, episode: Episode, cover: Path, ext: str) -> str:
+    """Copy the episode cover into its folder as ``cover.jpg`` or ``cover.png`` (named by what it is; the
+    original may be moved or deleted later); its stored path. Covers of the other format are removed."""
+    target = ws.cover(episode.slug, ext)
     if cover != target.resolve():
         atomic_copy(cover, target)
+    for other in {".jpg", ".jpeg", ".png"} - {ext}:
+        ws.cover(episode.slug, other).unlink(missing_ok=True)
     return ws.relative(target)
-
-
-def check_chapters_fit(chapters: list[Chapter], duration: float, path: Path) -> None:
-    """Refuse chapters that start after the end of the recording (``duration`` 0 means unknown)."""
-    last = max(chapters, key=lambda c: c.start)
-    if duration > 0 and last.start >= duration:
-        raise CerdasError(
-            f"chapter {last.title!r} starts at {format_timestamp(last.start)}, after the end of the recording "
-            f"({format_timestamp(duration)})",
-            path,
-        )

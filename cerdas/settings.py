@@ -201,9 +201,7 @@ def _validate_show(show: ShowSettings, path: Path) -> None:
     _check(len(show.title) <= 255, "'show.title' is longer than 255 characters", path)
     _check(bool(_LANGUAGE.match(show.language)), f"'show.language' is not a language code: {show.language!r}", path)
     problem = link_problem(show.base_url, mailto=False)
-    _check(
-        problem is None, f"'show.base_url' must be an absolute http(s) URL: it {problem} ({show.base_url!r})", path
-    )
+    _check(problem is None, f"'show.base_url' must be an absolute http(s) URL: it {problem} ({show.base_url!r})", path)
     url = urlparse(show.base_url)
     _check(
         not url.query and not url.fragment and "?" not in show.base_url and "#" not in show.base_url,
