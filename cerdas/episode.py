@@ -201,12 +201,18 @@ class Episode:
         """``draft`` (kept out of the feed), ``incomplete`` (no published audio yet), ``feed failed`` (the last
         feed build left it out: :attr:`feed_problem` says why), ``scheduled`` (public from ``pub_date``) or
         ``published``: the one rule the feed, ``cerdas episodes`` and the studio share."""
+        state = self.release_state(now)
+        if state in ("scheduled", "published") and self.feed_problem is not None:
+            return "feed failed"
+        return state
+
+    def release_state(self, now: datetime | None = None) -> EpisodeState:
+        """What the episode's own data say, before the last feed build's verdict: ``draft``, ``incomplete``,
+        ``scheduled`` or ``published`` (what a feed build decides from)."""
         if self.draft:
             return "draft"
         if self.published_audio is None:
             return "incomplete"
-        if self.feed_problem is not None:
-            return "feed failed"
         return "scheduled" if self.published_at() > (now or datetime.now(UTC)) else "published"
 
     def state_text(self, now: datetime | None = None) -> str:

@@ -13,7 +13,7 @@ from click.testing import Result
 
 from cerdas.errors import SettingsError
 from cerdas.feed.build import build_site
-from cerdas.feed.rules import FeedCheckError, artwork_problems, check_feed
+from cerdas.feed.rules import artwork_problems, check_feed
 from cerdas.workspace import Workspace
 from tests.feed_support import image, make_episode, set_show
 
@@ -224,47 +224,74 @@ def test_cmyk_jpeg_artwork_is_refused(built: Workspace, run_cli: Callable[..., R
 # ---------------------------------------------------------------- failed rebuilds
 
 
-def test_rebuild_that_fails_the_check_leaves_the_published_feed(
+def _in_feed(ws: Workspace) -> list[str]:
+    text = (ws.feed_dir / "feed.xml").read_text(encoding="utf-8")
+    return sorted(re.findall(r"/audio/([a-z0-9-]+)\.mp3", text))
+
+
+def test_an_episode_the_feed_cannot_carry_is_left_out_and_the_rest_published(
     built: Workspace, run_cli: Callable[..., Result]
 ) -> None:
-    before = _snapshot(built.feed_dir)
+    """Finding 3: one episode over Apple's description limit used to stop every feed build."""
+    from cerdas.episode import load_episode, save_episode
+
     make_episode(
         built, "panjang", "Panjang", number=3, pub_date="2025-03-01T08:00:00+07:00", description="kata " * 1000
     )
-    with pytest.raises(FeedCheckError) as info:
-        build_site(built, built.settings(), now=NOW)
-    assert "published feed was left as it was" in str(info.value)
-    assert "4000" in str(info.value)
-    assert _snapshot(built.feed_dir) == before
+    result = build_site(built, built.settings(), now=NOW)
+    assert set(result.left_out) == {"panjang"} and "4000" in result.left_out["panjang"]
+    assert _in_feed(built) == ["dua", "satu"]
+    assert not (built.feed_dir / "episodes/panjang").exists() and not (built.feed_dir / "audio/panjang.mp3").exists()
     assert not list(built.root.glob(".feed.*"))  # no staging folder left behind
-    result = run_cli("feed")
-    assert result.exit_code == 1
-    assert "error: item 1 ('Panjang')" in result.stdout
-    assert _snapshot(built.feed_dir) == before
+    problem = load_episode(built, "panjang").feed_problem
+    assert problem is not None and "4000" in problem.reason
+    cli = run_cli("feed")
+    assert cli.exit_code == 1 and _in_feed(built) == ["dua", "satu"]
+    [line] = cli.stderr.splitlines()
+    assert line.startswith("Error: left out of the feed: ") and "panjang/episode.toml: " in line and "4000" in line
+    listing = run_cli("episodes")
+    assert listing.exit_code == 0 and "feed failed: the description is" in listing.stdout
+    episode = load_episode(built, "panjang")
+    episode.description = "Pendek."
+    save_episode(built, episode)
+    assert run_cli("feed").exit_code == 0 and _in_feed(built) == ["dua", "panjang", "satu"]
+    assert load_episode(built, "panjang").feed_problem is None
+    assert "feed failed" not in run_cli("episodes").stdout
 
 
-def test_duplicate_guid_in_episodes_refuses_the_rebuild(built: Workspace) -> None:
-    before = _snapshot(built.feed_dir)
+def test_a_repeated_guid_leaves_the_copy_out(built: Workspace) -> None:
     from cerdas.episode import load_episode
 
     guid = load_episode(built, "satu").guid
     make_episode(built, "salinan", "Salinan", number=3, pub_date="2025-03-01T08:00:00+07:00", guid=guid)
-    with pytest.raises(FeedCheckError, match="repeats item"):
-        build_site(built, built.settings(), now=NOW)
-    assert _snapshot(built.feed_dir) == before
+    result = build_site(built, built.settings(), now=NOW)
+    assert list(result.left_out) == ["salinan"] and "'satu'" in result.left_out["salinan"]
+    assert _in_feed(built) == ["dua", "satu"]
+
+
+def test_an_unreadable_transcript_leaves_its_episode_out(built: Workspace) -> None:
+    make_episode(built, "rusak", "Rusak", number=3, pub_date="2025-03-01T08:00:00+07:00")
+    built.transcripts_dir.mkdir(exist_ok=True)
+    (built.transcripts_dir / "rusak.json").write_text("{ bukan json", encoding="utf-8")
+    result = build_site(built, built.settings(), now=NOW)
+    assert "rusak.json" in result.left_out["rusak"] and _in_feed(built) == ["dua", "satu"]
+    assert not list(built.feed_dir.glob("transcripts/rusak.*"))
 
 
 def test_a_crash_while_building_leaves_the_published_feed(built: Workspace) -> None:
     before = _snapshot(built.feed_dir)
-    make_episode(built, "rusak", "Rusak", number=3, pub_date="2025-03-01T08:00:00+07:00")
-    built.transcripts_dir.mkdir(exist_ok=True)
-    (built.transcripts_dir / "rusak.json").write_text("{ bukan json", encoding="utf-8")
+    make_episode(built, "tiga", "Tiga", number=3, pub_date="2025-03-01T08:00:00+07:00")
     from cerdas.errors import CerdasError
 
-    with pytest.raises(CerdasError, match=r"rusak\.json"):
+    moved = built.root / "feed.published"
+    built.feed_dir.rename(moved)
+    built.feed_dir.write_text("not a folder", encoding="utf-8")  # the swap cannot happen: the build fails whole
+    with pytest.raises(CerdasError, match="is not a folder"):
         build_site(built, built.settings(), now=NOW)
-    assert _snapshot(built.feed_dir) == before
     assert not list(built.root.glob(".feed.*"))
+    built.feed_dir.unlink()
+    moved.rename(built.feed_dir)
+    assert _snapshot(built.feed_dir) == before
 
 
 def test_rebuild_replaces_the_folder_whole(built: Workspace) -> None:

@@ -44,9 +44,14 @@ def site(workspace: Workspace) -> Workspace:
         youtube={"video_id": "abcDEF12345"},
     )
     make_episode(
-        workspace, "dua", "Tanpa Transkrip", number=2, pub_date="2025-02-10T09:00:00+07:00", cover="sampul.jpg"
+        workspace,
+        "dua",
+        "Tanpa Transkrip",
+        number=2,
+        pub_date="2025-02-10T09:00:00+07:00",
+        cover="episodes/dua/cover.jpg",  # where publish keeps an episode's cover
     )
-    image(workspace.root / "sampul.jpg", (1400, 1400), fmt="JPEG")
+    image(workspace.cover("dua", ".jpg"), (1400, 1400), fmt="JPEG")
     write_transcript(workspace, "satu")
     build_site(workspace, workspace.settings(), now=NOW)
     return workspace

@@ -44,3 +44,10 @@ def feed(ctx: click.Context, check_only: bool) -> None:
     click.echo(f"Feed rebuilt: {ws.feed_dir / 'feed.xml'}: {result.summary()}")
     for slug, when in result.selection.scheduled:
         click.echo(f"  scheduled   {slug} from {when.isoformat()}")
+    if result.left_out:
+        # one broken episode never blocks the others: they were published; each left out is one line, and the
+        # exit status says that something needs fixing
+        for slug, reason in sorted(result.left_out.items()):
+            shown = reason if reason.startswith(str(ws.root)) else f"{ws.episode_file(slug)}: {reason}"
+            click.secho(f"Error: left out of the feed: {shown}", err=True, fg="red")
+        ctx.exit(1)

@@ -142,11 +142,12 @@ def publish(
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per episode.")
 @click.pass_context
 def episodes(ctx: click.Context, as_json: bool) -> None:
-    """List the episodes with their state."""
+    """List the episodes with their state (an episode whose journal cannot be read is named, exit status 1)."""
     from cerdas.episode import list_episodes
 
     context = library_context(ctx)
-    for ep in list_episodes(context.workspace):
+    broken: dict[str, CerdasError] = {}
+    for ep in list_episodes(context.workspace, broken=broken):
         done = list(ep.stages)
         if as_json:
             line: dict[str, Any] = {
@@ -156,9 +157,15 @@ def episodes(ctx: click.Context, as_json: bool) -> None:
                 "stages": done,
                 "draft": ep.draft,
                 "pub_date": ep.pub_date,
+                "state": ep.state(),
+                "feed_problem": ep.feed_problem.reason if ep.feed_problem else None,
             }
             click.echo(json.dumps(line, ensure_ascii=False))
         else:
-            state = ep.state() if ep.state() != "scheduled" else "published"
+            state = ep.state_text() if ep.state() != "scheduled" else "published"
             number = f"{ep.number:>3}" if ep.number is not None else "  -"
             click.echo(f"{number}  {ep.slug:<40} {state:<10} {', '.join(done)}")
+    for _slug, error in sorted(broken.items()):
+        click.secho(f"Error: {error}", err=True, fg="red")
+    if broken:
+        ctx.exit(1)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from feedgen.feed import FeedGenerator
 
@@ -28,6 +29,7 @@ from cerdas.feed.podcast_ext import (
     PodcastIndexExtension,
     Transcript,
 )
+from cerdas.metadata import metadata_problems
 from cerdas.notes import notes_html, strip_control
 from cerdas.platforms import MAX_DESCRIPTION_BYTES
 from cerdas.settings import Settings
@@ -66,12 +68,22 @@ class FeedEpisode:
 
 @dataclass
 class Selection:
-    """The episodes of a build: the public ones newest first, and what was held back and why."""
+    """The episodes of a build: the public ones newest first, what was held back and why, and what was left out
+    because it is broken (slug → the reason, naming the file or the field)."""
 
     public: list[FeedEpisode]
     drafts: list[str] = field(default_factory=list)
     scheduled: list[tuple[str, datetime]] = field(default_factory=list)
     unfinished: list[str] = field(default_factory=list)
+    left_out: dict[str, str] = field(default_factory=dict)
+    episodes: list[Episode] = field(default_factory=list)
+    """Every episode whose journal could be read (the build records each one's feed problem in it)."""
+
+    def leave_out(self, slug: str, reason: str) -> None:
+        """Take ``slug`` out of this build, saying why."""
+        self.left_out.setdefault(slug, reason)
+        self.public = [item for item in self.public if item.slug != slug]
+        self.scheduled = [(s, when) for s, when in self.scheduled if s != slug]
 
 
 def _image_ext(path: Path) -> str:
@@ -131,18 +143,33 @@ def _feed_episode(ws: Workspace, settings: Settings, episode: Episode, when: dat
 def select_episodes(
     ws: Workspace, settings: Settings, now: datetime | None = None, current: Episode | None = None
 ) -> Selection:
-    """Every episode of the workspace sorted into public (newest first), drafts, scheduled and unfinished.
-    ``current`` replaces the stored copy of that episode (the one a running publish holds in memory)."""
+    """Every episode of the workspace sorted into public (newest first), drafts, scheduled and unfinished, and
+    left out: a journal that cannot be read, metadata an output cannot carry (:mod:`cerdas.metadata`), a guid an
+    older episode already has. ``current`` replaces the stored copy of that episode (the one a running publish
+    holds in memory)."""
     now = now or datetime.now(UTC)
-    episodes = list_episodes(ws, current)
-    selection = Selection(public=[])
+    broken: dict[str, CerdasError] = {}
+    episodes = list_episodes(ws, current, broken)
+    selection = Selection(public=[], episodes=episodes)
+    selection.left_out = {slug: str(error) for slug, error in broken.items()}
+    guids: dict[str, str] = {}
     for episode in episodes:
-        state = episode.state(now)
+        state = episode.release_state(now)
         if state == "draft":
             selection.drafts.append(episode.slug)
-        elif state == "incomplete":
+            continue
+        if state == "incomplete":
             selection.unfinished.append(episode.slug)
-        elif state == "scheduled":
+            continue
+        problems = metadata_problems(episode, ws)
+        if problems:
+            selection.left_out[episode.slug] = str(problems[0])
+            continue
+        if episode.guid in guids:
+            selection.left_out[episode.slug] = f"its guid {episode.guid} is already episode {guids[episode.guid]!r}'s"
+            continue
+        guids[episode.guid] = episode.slug
+        if state == "scheduled":
             selection.scheduled.append((episode.slug, episode.published_at()))
         else:
             selection.public.append(_feed_episode(ws, settings, episode, episode.published_at(), now))
@@ -183,19 +210,55 @@ def item_description(settings: Settings, item: FeedEpisode) -> str:
     return html or f"<p>{escape(item.episode.title)}</p>"
 
 
-def build_feed(settings: Settings, items: list[FeedEpisode], now: datetime | None = None) -> bytes:
-    """The feed document (UTF-8 bytes) for ``items`` in the order given (newest first)."""
-    fg = FeedGenerator()
-    fg.load_extension("podcast", atom=False, rss=True)
-    fg.register_extension(EXTENSION_NAME, PodcastIndexExtension, PodcastIndexEntryExtension, atom=False, rss=True)
-    _channel(fg, settings, items, now or datetime.now(UTC))
+def build_feed(
+    settings: Settings, items: list[FeedEpisode], now: datetime | None = None, left_out: dict[str, str] | None = None
+) -> bytes:
+    """The feed document (UTF-8 bytes) for ``items`` in the order given (newest first).
+
+    With ``left_out``, an item the feed cannot carry (feedgen or lxml refuses a value) is left out and named there
+    with the reason, instead of failing the whole feed: one bad episode never blocks the others."""
+    now = now or datetime.now(UTC)
+    fg = _generator(settings, items, now)
+    kept = []
     for item in items:
-        _item(fg, settings, item)
+        entry = fg.add_entry(order="append")
+        try:
+            _item(entry, settings, item)
+            kept.append(item)
+        except ValueError as exc:
+            if left_out is None:
+                raise CerdasError(f"episode {item.slug!r} cannot go into the feed: {exc}") from exc
+            fg.remove_entry(entry)
+            left_out[item.slug] = f"the feed cannot carry it ({exc})"
     try:
         data: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     except ValueError as exc:  # lxml refuses text XML cannot carry
-        raise CerdasError(f"the feed cannot be written: {exc}") from exc
+        bad = [item for item in kept if not _writable(settings, item, now)] if left_out is not None else []
+        if not bad or left_out is None:
+            raise CerdasError(f"the feed cannot be written: {exc}") from exc
+        for item in bad:
+            left_out[item.slug] = f"the feed cannot carry it ({exc})"
+        return build_feed(settings, [i for i in kept if i not in bad], now, left_out)
     return data
+
+
+def _generator(settings: Settings, items: list[FeedEpisode], now: datetime) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.load_extension("podcast", atom=False, rss=True)
+    fg.register_extension(EXTENSION_NAME, PodcastIndexExtension, PodcastIndexEntryExtension, atom=False, rss=True)
+    _channel(fg, settings, items, now)
+    return fg
+
+
+def _writable(settings: Settings, item: FeedEpisode, now: datetime) -> bool:
+    """Whether a feed of this one item serialises (finding the item lxml refuses)."""
+    fg = _generator(settings, [item], now)
+    try:
+        _item(fg.add_entry(order="append"), settings, item)
+        fg.rss_str(pretty=False, encoding="UTF-8", xml_declaration=True)
+    except ValueError:
+        return False
+    return True
 
 
 def _channel(fg: FeedGenerator, settings: Settings, items: list[FeedEpisode], now: datetime) -> None:
@@ -231,9 +294,8 @@ def _channel(fg: FeedGenerator, settings: Settings, items: list[FeedEpisode], no
         ext.podcast_person(Person(strip_control(host), "host"))
 
 
-def _item(fg: FeedGenerator, settings: Settings, item: FeedEpisode) -> None:
+def _item(entry: Any, settings: Settings, item: FeedEpisode) -> None:
     ep = item.episode
-    entry = fg.add_entry(order="append")
     entry.title(strip_control(ep.title))
     entry.link(href=urls.episode_page_url(settings, ep.slug))
     html = item_description(settings, item)

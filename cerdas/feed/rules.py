@@ -53,6 +53,8 @@ class Violation:
     level: str
     where: str
     message: str
+    item: int = 0
+    """The item (1 = the first in feed.xml) the rule is about; 0 for the channel and the feed as a whole."""
 
     def __str__(self) -> str:
         return f"{self.level}: {self.where}: {self.message}"
@@ -158,7 +160,9 @@ def check_feed(feed_dir: Path, settings: Settings, now: datetime | None = None) 
     if not items:
         check.warn("channel", "the feed has no episodes yet; Apple and Spotify accept a feed only with at least one")
     for n, item in enumerate(items, 1):
+        check.item_no = n
         check.item(n, item)
+    check.item_no = 0
     return check.out
 
 
@@ -173,15 +177,16 @@ class _FeedCheck:
     def __init__(self, feed_dir: Path, base: str, now: datetime) -> None:
         self.feed_dir, self.base, self.now = feed_dir, base, now
         self.out: list[Violation] = []
+        self.item_no = 0
         self.guids: dict[str, int] = {}
         self.enclosures: dict[str, int] = {}
         self.artwork = ""
 
     def err(self, where: str, message: str) -> None:
-        self.out.append(Violation("error", where, message))
+        self.out.append(Violation("error", where, message, self.item_no))
 
     def warn(self, where: str, message: str) -> None:
-        self.out.append(Violation("warning", where, message))
+        self.out.append(Violation("warning", where, message, self.item_no))
 
     def local(self, url: str) -> Path | None:
         return _local_file(self.feed_dir, self.base, url)
@@ -322,7 +327,9 @@ class _FeedCheck:
             if local is not None:
                 for level, message in artwork_problems(local):
                     level = "warning" if level == "error" else level
-                    self.out.append(Violation(level, f"{where} <itunes:image>", f"{message} (episode cover)"))
+                    self.out.append(
+                        Violation(level, f"{where} <itunes:image>", f"{message} (episode cover)", self.item_no)
+                    )
 
     def item_files(self, where: str, item: etree._Element) -> None:
         for transcript in item.findall("podcast:transcript", NS):

@@ -12,16 +12,21 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from cerdas.errors import CerdasError
+from cerdas.fsutil import MiB, read_text
+from cerdas.notes import strip_control
 
 JSON_VERSION = "1.0.0"
 KINDS = ("vtt", "srt", "json", "txt")
 """The transcript files of an episode; the VTT is the master, the others are made from it."""
 MIME_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip", "json": "application/json", "txt": "text/plain"}
+MAX_FILE = 64 * MiB
+"""A transcript file larger than this is not a transcript (hours of captions are a few megabytes)."""
 
 
 @dataclass(frozen=True)
@@ -40,16 +45,27 @@ class Segment:
 
 
 def load_json(path: Path) -> list[Segment]:
-    """Read Podcasting 2.0 transcript JSON (``{"version", "segments": [{startTime, endTime, body, speaker?}]}``)."""
+    """Read Podcasting 2.0 transcript JSON (``{"version", "segments": [{startTime, endTime, body, speaker?}]}``):
+    a regular file, not a link, of sane size (it is copied to the site)."""
+    return parse_json(read_text(path, MAX_FILE, "transcript", follow=False), path)
+
+
+def parse_json(text: str, path: Path) -> list[Segment]:
+    """Segments of transcript JSON ``text`` (read from ``path``), control characters removed; every value checked."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return [
-            Segment(float(s["startTime"]), float(s["endTime"]), str(s["body"]), str(s.get("speaker", "")))
-            for s in data["segments"]
-        ]
-    except FileNotFoundError as exc:
-        raise CerdasError("transcript not found", path) from exc
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        data = json.loads(text)
+        segments = data["segments"]
+        if not isinstance(segments, list):
+            raise TypeError("'segments' is not a list")
+        out = []
+        for s in segments:
+            start, end = float(s["startTime"]), float(s["endTime"])
+            body, speaker = s["body"], s.get("speaker", "")
+            if not (math.isfinite(start) and math.isfinite(end)) or not isinstance(body, str):
+                raise ValueError("a segment's times or body")
+            out.append(Segment(start, end, strip_control(body), strip_control(str(speaker))))
+        return out
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise CerdasError(f"not Podcasting 2.0 transcript JSON ({exc.__class__.__name__})", path) from exc
 
 
@@ -84,7 +100,7 @@ def paragraph_time(seconds: float, long: bool) -> str:
 
 
 def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return strip_control(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def to_vtt(segments: list[Segment], note: str = "") -> str:
@@ -105,9 +121,9 @@ def to_srt(segments: list[Segment]) -> str:
     out: list[str] = []
     previous = ""
     for i, seg in enumerate(segments, 1):
-        lines = [line for line in seg.text.split("\n") if line.strip()]
+        lines = [strip_control(line) for line in seg.text.split("\n") if line.strip()]
         if seg.speaker and seg.speaker != previous and lines:
-            lines[0] = f"{seg.speaker}: {lines[0]}"
+            lines[0] = f"{strip_control(seg.speaker)}: {lines[0]}"
         previous = seg.speaker or previous
         out += [str(i), f"{srt_time(seg.start)} --> {srt_time(seg.end)}", *lines, ""]
     return "\n".join(out)
@@ -117,9 +133,10 @@ def to_json(segments: list[Segment]) -> str:
     """Podcasting 2.0 transcript JSON; ``speaker`` only where known."""
     items = []
     for seg in segments:
-        item: dict[str, object] = {"startTime": round(seg.start, 3), "endTime": round(seg.end, 3), "body": seg.flat}
+        body = strip_control(seg.flat)
+        item: dict[str, object] = {"startTime": round(seg.start, 3), "endTime": round(seg.end, 3), "body": body}
         if seg.speaker:
-            item["speaker"] = seg.speaker
+            item["speaker"] = strip_control(seg.speaker)
         items.append(item)
     return json.dumps({"version": JSON_VERSION, "segments": items}, ensure_ascii=False, indent=1) + "\n"
 
@@ -187,8 +204,8 @@ def to_txt(segments: list[Segment], title: str = "") -> str:
     long = bool(segments) and segments[-1].end >= 3600
     out = [title, ""] if title else []
     for para in paragraphs(segments):
-        speaker = f"{para.speaker}: " if para.speaker else ""
-        out += [f"[{paragraph_time(para.start, long)}] {speaker}{para.text}", ""]
+        speaker = f"{strip_control(para.speaker)}: " if para.speaker else ""
+        out += [f"[{paragraph_time(para.start, long)}] {speaker}{strip_control(para.text)}", ""]
     return "\n".join(out)
 
 
@@ -252,10 +269,11 @@ def parse_vtt(text: str, path: Path) -> list[Segment]:
         speaker = ""
         body: list[str] = []
         for raw in block[timing_at + 1 :]:
+            raw = strip_control(raw)  # a cue that would set a terminal's title or hide text reaches no output
             voice = _VOICE.search(raw)
             if voice and not speaker:
-                speaker = " ".join(html.unescape(voice.group(1)).split())
-            clean = " ".join(html.unescape(_TAG.sub("", raw)).split())
+                speaker = " ".join(strip_control(html.unescape(voice.group(1))).split())
+            clean = " ".join(strip_control(html.unescape(_TAG.sub("", raw))).split())
             if clean:
                 body.append(clean)
         if body:
@@ -264,13 +282,13 @@ def parse_vtt(text: str, path: Path) -> list[Segment]:
 
 
 def load_vtt(path: Path) -> list[Segment]:
-    """Read ``<slug>.vtt`` (UTF-8)."""
+    """Read ``<slug>.vtt`` (UTF-8; a regular file, not a link, of sane size)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise CerdasError("transcript not found", path) from exc
-    except UnicodeDecodeError as exc:
-        raise CerdasError("not UTF-8 text (save the VTT file as UTF-8)", path) from exc
+        text = read_text(path, MAX_FILE, "transcript", follow=False)
+    except CerdasError as exc:
+        if "not UTF-8" in str(exc):
+            raise CerdasError("not UTF-8 text (save the VTT file as UTF-8)", path) from exc
+        raise
     return parse_vtt(text, path)
 
 
