@@ -149,10 +149,10 @@ def chapters_json(chapters: list[Chapter]) -> dict[str, Any]:
     """Podcasting 2.0 chapters document (``application/json+chapters``)."""
     items: list[dict[str, Any]] = []
     for c in chapters:
-        item: dict[str, Any] = {"startTime": round(c.start, 3), "title": c.title}
-        if c.img:
+        item: dict[str, Any] = {"startTime": round(c.start, 3), "title": " ".join(strip_control(c.title).split())}
+        if c.img and link_problem(c.img, mailto=False) is None:
             item["img"] = c.img
-        if c.url:
+        if c.url and link_problem(c.url) is None:
             item["url"] = c.url
         items.append(item)
     return {"version": "1.2.0", "chapters": items}

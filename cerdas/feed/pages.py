@@ -15,7 +15,8 @@ from markupsafe import Markup
 from cerdas import __version__, urls
 from cerdas.chapters import format_timestamp
 from cerdas.feed.rss import FeedEpisode, artwork_ext
-from cerdas.notes import summary
+from cerdas.links import safe_link
+from cerdas.notes import strip_control, summary
 from cerdas.settings import Settings
 from cerdas.transcribe.formats import Segment, paragraphs
 
@@ -66,13 +67,25 @@ def ukuran(size: int) -> str:
 # ---------------------------------------------------------------- rendering
 
 
+def _finalize(value: Any) -> Any:
+    """Every value a template prints, without control characters (the one rule of every output): a NUL or an
+    ESC from a hand-edited journal or VTT never reaches a page. Safe markup stays safe."""
+    if isinstance(value, Markup):
+        return Markup(strip_control(str(value)))
+    if isinstance(value, str):
+        return strip_control(value)
+    return value
+
+
 def environment() -> Environment:
-    """The Jinja environment of the site's templates (autoescaped). The search page may extend ``base.html``."""
+    """The Jinja environment of the site's templates (autoescaped, control characters removed from every value).
+    The search page may extend ``base.html``."""
     return Environment(
         loader=PackageLoader("cerdas.feed", "templates"),
         autoescape=select_autoescape(["html"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
 
 
@@ -133,10 +146,15 @@ def render_episode(
         cover_src=root + (item.cover_rel(art_rel) if item.cover else urls.asset_rel("artwork-600.jpg")),
         size=ukuran(item.size),
         youtube_url=item.youtube_url,
-        notes=Markup(item.notes),  # sanitised by cerdas.shownotes
+        notes=Markup(item.notes),  # sanitised by cerdas.notes (nh3)
         guests=ep.guests,
         chapters=[
-            {"t": int(c.start), "stamp": format_timestamp(c.start), "title": c.title, "url": c.url}
+            {
+                "t": int(c.start),
+                "stamp": format_timestamp(c.start),
+                "title": c.title,
+                "url": c.url if safe_link(c.url) else "",  # the link rule again, whatever the journal says
+            }
             for c in sorted(ep.chapters, key=lambda c: c.start)
         ],
         transcript_files=[

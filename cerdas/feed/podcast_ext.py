@@ -18,6 +18,9 @@ from lxml import etree  # noqa: F401
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
 
+from cerdas.links import safe_link
+from cerdas.notes import strip_control
+
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 EXTENSION_NAME = "podcastindex"
@@ -45,11 +48,11 @@ class Transcript:
 
 def _person(parent: Any, person: Person) -> None:
     elem = xml_elem(f"{{{PODCAST_NS}}}person", parent, role=person.role)
-    if person.href:
+    if person.href and safe_link(person.href):
         elem.attrib["href"] = person.href
-    if person.img:
+    if person.img and safe_link(person.img, mailto=False):
         elem.attrib["img"] = person.img
-    elem.text = person.name
+    elem.text = strip_control(person.name)
 
 
 class PodcastIndexExtension(BaseExtension):  # type: ignore[misc]

@@ -182,7 +182,7 @@ def _extras_html(settings: Settings, item: FeedEpisode) -> list[str]:
     ep = item.episode
     parts = []
     if ep.guests:
-        parts.append(f"<p>Tamu: {escape(', '.join(ep.guests))}</p>")
+        parts.append(f"<p>Tamu: {escape(strip_control(', '.join(ep.guests)))}</p>")
     page = urls.episode_page_url(settings, ep.slug)
     label = (
         "Halaman episode dan transkrip"
@@ -194,7 +194,8 @@ def _extras_html(settings: Settings, item: FeedEpisode) -> list[str]:
         parts.append(f'<p><a href="{escape(item.youtube_url)}">Tonton di YouTube</a></p>')
     if ep.chapters:
         lines = "<br>".join(
-            f"{format_timestamp(c.start)} {escape(c.title)}" for c in sorted(ep.chapters, key=lambda c: c.start)
+            f"{format_timestamp(c.start)} {escape(strip_control(c.title))}"
+            for c in sorted(ep.chapters, key=lambda c: c.start)
         )
         parts.append(f"<p>Bab:<br>{lines}</p>")
     return parts
@@ -207,7 +208,7 @@ def item_description(settings: Settings, item: FeedEpisode) -> str:
     for extra in _extras_html(settings, item):
         if len((html + extra).encode("utf-8")) <= MAX_DESCRIPTION_BYTES:
             html += extra
-    return html or f"<p>{escape(item.episode.title)}</p>"
+    return html or f"<p>{escape(strip_control(item.episode.title))}</p>"
 
 
 def build_feed(
@@ -301,7 +302,7 @@ def _item(entry: Any, settings: Settings, item: FeedEpisode) -> None:
     html = item_description(settings, item)
     entry.description(html)
     entry.content(html, type="CDATA")
-    entry.guid(ep.guid, permalink=False)
+    entry.guid(strip_control(ep.guid), permalink=False)
     entry.pubDate(item.published)
     entry.enclosure(urls.audio_url(settings, ep.slug), str(item.size), "audio/mpeg")
     ipod = entry.podcast

@@ -5,12 +5,14 @@ Tagging is separate from encoding so that a new title re-tags in a second instea
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import shutil
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from mutagen import MutagenError
 from mutagen.id3 import (
     APIC,
     CHAP,
@@ -42,7 +44,9 @@ from cerdas.errors import MediaError
 from cerdas.facts import StageName, TagFacts
 from cerdas.fsutil import atomic_path, sha256_file
 from cerdas.languages import iso639_2
-from cerdas.notes import notes_text
+from cerdas.links import safe_link
+from cerdas.metadata import one_line
+from cerdas.notes import notes_text, strip_control
 from cerdas.pipeline import BaseStage, Context, StageOutput
 from cerdas.settings import Settings
 from cerdas.urls import feed_url
@@ -54,14 +58,11 @@ TAGS_VERSION = 2  # bump when write_tags writes different frames
 def write_tags(path: Path, episode: Episode, settings: Settings, duration: float, cover: Path) -> None:
     """Replace every tag in ``path`` with ours (ID3v2.3), chapters as CHAP frames in time order + CTOC."""
     try:
-        try:
-            tags = ID3(path)
-            tags.delete(path)
-        except ID3NoHeaderError:
-            pass
+        with contextlib.suppress(ID3NoHeaderError):
+            ID3(path).delete(path)
         tags = ID3()
         show = settings.show
-        tags.add(TIT2(encoding=3, text=episode.title))
+        tags.add(TIT2(encoding=3, text=one_line(episode.title)))
         tags.add(TALB(encoding=3, text=show.title))
         tags.add(TPE1(encoding=3, text=show.author or show.title))
         tags.add(TPE2(encoding=3, text=show.author or show.title))
@@ -79,7 +80,7 @@ def write_tags(path: Path, episode: Episode, settings: Settings, duration: float
         tags.add(PCST(value=1))
         tags.add(WFED(encoding=0, url=feed_url(settings)))
         if episode.guid:
-            tags.add(TGID(encoding=3, text=episode.guid))
+            tags.add(TGID(encoding=3, text=strip_control(episode.guid)))
         tags.add(TLEN(encoding=3, text=str(int(duration * 1000))))
         tags.add(
             APIC(
@@ -94,12 +95,13 @@ def write_tags(path: Path, episode: Episode, settings: Settings, duration: float
         tags.update_to_v23()
         tags.save(path, v2_version=3)
         _sort_chapter_frames(path)
-    except OSError as exc:
-        if exc.errno == errno.ENOSPC:
+    except (OSError, MutagenError) as exc:
+        # mutagen wraps the file system's error in its own (not an OSError): look inside for a full disk
+        cause = exc if isinstance(exc, OSError) else (exc.__context__ or exc.__cause__)
+        if isinstance(cause, OSError) and cause.errno == errno.ENOSPC:
             raise MediaError("no space left on the device while writing ID3 tags", path) from exc
-        raise MediaError(f"cannot write ID3 tags: {exc.strerror or exc}", path) from exc
-    except HeaderNotFoundError as exc:
-        raise MediaError(f"cannot write ID3 tags: {exc}", path) from exc
+        reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else exc
+        raise MediaError(f"cannot write ID3 tags: {reason}", path) from exc
 
 
 def _add_chapters(tags: ID3, episode: Episode, duration: float) -> None:
@@ -112,8 +114,8 @@ def _add_chapters(tags: ID3, episode: Episode, duration: float) -> None:
         stop = int(chapters[i + 1].start * 1000) if i + 1 < len(chapters) else end_ms
         element = f"chp{i}"
         ids.append(element)
-        sub: list[Any] = [TIT2(encoding=3, text=chapter.title)]
-        if chapter.url:
+        sub: list[Any] = [TIT2(encoding=3, text=one_line(chapter.title))]
+        if chapter.url and safe_link(chapter.url):
             sub.append(WXXX(encoding=3, desc="chapter url", url=chapter.url))
         tags.add(CHAP(element_id=element, start_time=start, end_time=max(stop, start), sub_frames=sub))
     if ids:
