@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def shown(text: str) -> str:
+    """``text`` on one line and safe for a terminal: every control character (a newline in a file name, an ESC
+    that would set the terminal's title) written as its escape, ``\\n``, ``\\x1b``."""
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text)
 
 
 class CerdasError(Exception):
-    """A problem the user can act on. ``str(error)`` is a single line that names the file and what is wrong."""
+    """A problem the user can act on. ``str(error)`` is a single line that names the file and what is wrong,
+    whatever characters the file's name or the message hold."""
 
     def __init__(self, message: str, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else None
-        text = " ".join(message.split())
-        super().__init__(f"{path}: {text}" if path is not None else text)
+        text = shown(" ".join(message.split()))
+        super().__init__(f"{shown(str(path))}: {text}" if path is not None else text)
 
 
 class SettingsError(CerdasError):

@@ -124,11 +124,17 @@ def test_token_inside_the_workspace_is_refused(workspace: Workspace) -> None:
         auth.preflight(workspace.settings(), Environment(youtube_token=workspace.root / "token.json"))
 
 
-def test_loose_token_permissions_are_tightened(emulator: Emulator, token_file: Path) -> None:
+def test_a_token_others_can_read_is_refused_and_never_changed(emulator: Emulator, token_file: Path) -> None:
+    """Finding 12: a world-readable token used to be reset to 0600 quietly. Reading changes nothing; the error
+    says how to fix it."""
     emulator.write_token(token_file)
     token_file.chmod(0o644)
-    auth.read_token(token_file)
-    assert token_file.stat().st_mode & 0o777 == 0o600
+    with pytest.raises(AuthError, match=r"can be read by other users \(mode 0644\).*chmod 600") as caught:
+        auth.read_token(token_file)
+    assert "\n" not in str(caught.value)
+    assert token_file.stat().st_mode & 0o777 == 0o644
+    token_file.chmod(0o600)
+    assert auth.read_token(token_file)["refresh_token"]
 
 
 def test_https_emulator_with_a_test_certificate(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import click
 
 from cerdas.chapters import format_timestamp
 from cerdas.cli.core import cli, library_context
+from cerdas.notes import strip_control
 from cerdas.search.index import EpisodeHits, Hit, SearchResult
 from cerdas.search.query import mark
 from cerdas.search.upkeep import index_size, rebuild_index, refresh_index, update_index
@@ -89,17 +90,17 @@ def hit_json(group: EpisodeHits, hit: Hit) -> dict[str, Any]:
     """The ``--json`` object of one hit."""
     return {
         "episode": hit.slug,
-        "episode_title": group.title,
+        "episode_title": strip_control(group.title),
         "episode_number": group.number,
         "kind": hit.kind,
         "start": hit.start,
         "end": hit.end,
         "timestamp": format_timestamp(hit.start) if hit.start is not None else None,
-        "speaker": hit.speaker or None,
-        "text": hit.text,
+        "speaker": strip_control(hit.speaker) or None,
+        "text": strip_control(hit.text),
         "highlights": [list(span) for span in hit.spans],
-        "context_before": hit.before,
-        "context_after": hit.after,
+        "context_before": strip_control(hit.before),
+        "context_after": strip_control(hit.after),
         "page_url": hit.page_url,
         "youtube_url": hit.youtube_url,
     }
@@ -115,7 +116,7 @@ def render(result: SearchResult, color: bool) -> str:
     )
     for group in result.episodes:
         number = f"#{group.number} " if group.number is not None else ""
-        heading = f"{number}{group.title}"
+        heading = f"{number}{strip_control(group.title)}"  # no text from a file ever drives the terminal
         more = f"{group.matches} passage{'s' if group.matches != 1 else ''}"
         if group.partial:
             more += ", each with some of the words"
@@ -129,13 +130,14 @@ def render(result: SearchResult, color: bool) -> str:
 
 def _hit_lines(hit: Hit, color: bool) -> list[str]:
     when = format_timestamp(hit.start) if hit.start is not None else _PLACES.get(hit.kind, hit.kind)
-    text = mark(hit.text, hit.spans, *(("\x1b[1;33m", "\x1b[0m") if color else ("[", "]")))
+    # control characters go before the highlight's own colour codes are added
+    text = mark(strip_control(hit.text), hit.spans, *(("\x1b[1;33m", "\x1b[0m") if color else ("[", "]")))
     if hit.kind == "chapter":
         text = f"chapter: {text}"
     elif hit.speaker:
-        text = f"{hit.speaker}: {text}"
-    before = _tail(hit.before)
-    after = _head(hit.after)
+        text = f"{strip_control(hit.speaker)}: {text}"
+    before = _tail(strip_control(hit.before))
+    after = _head(strip_control(hit.after))
     if color:
         before, after = (click.style(part, dim=True) if part else "" for part in (before, after))
     passage = " ".join(part for part in (before, text, after) if part)

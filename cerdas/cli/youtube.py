@@ -61,13 +61,16 @@ def logout(ctx: click.Context) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 @click.pass_context
 def status(ctx: click.Context, offline: bool, as_json: bool) -> None:
-    """Show the token's state, the channel it uploads to, and each episode's video."""
+    """Show the token's state, the channel it uploads to, and each episode's video (exit status 1 when the
+    sign-in has a problem)."""
     from cerdas.episode import list_episodes
+    from cerdas.errors import CerdasError, shown
     from cerdas.youtube import auth
     from cerdas.youtube.errors import YouTubeError
 
     context = library_context(ctx)
     out: dict[str, Any] = {"enabled": context.settings.youtube.enabled}
+    broken: dict[str, CerdasError] = {}
     try:
         out["token"] = auth.token_state(context.env, check_online=not offline)
         if not offline:
@@ -90,10 +93,14 @@ def status(ctx: click.Context, offline: bool, as_json: bool) -> None:
             "url": e.youtube.url if e.youtube else None,
             "state": e.youtube.state if e.youtube else None,
         }
-        for e in list_episodes(context.workspace)
+        for e in list_episodes(context.workspace, broken=broken)
     ]
+    if broken:
+        out["unreadable"] = {slug: str(error) for slug, error in sorted(broken.items())}
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        if "problem" in out or broken:
+            ctx.exit(1)
         return
     click.echo(f"YouTube on publish: {'yes' if out['enabled'] else 'no (youtube.enabled = false)'}")
     token = out.get("token")
@@ -103,10 +110,15 @@ def status(ctx: click.Context, offline: bool, as_json: bool) -> None:
     channel = out.get("channel")
     if isinstance(channel, dict):
         click.echo(f"Channel: {channel['title']} ({channel['id']}), {channel['videos']} videos")
-    if "problem" in out:
-        click.echo(f"Problem: {out['problem']}")
     for ep in out["episodes"]:
-        click.echo(f"  {ep['slug']:<40} {ep.get('url') or 'not on YouTube'} {ep.get('state') or ''}".rstrip())
+        line = f"  {ep['slug']:<40} {ep.get('url') or 'not on YouTube'} {ep.get('state') or ''}".rstrip()
+        click.echo(shown(line))
+    for error in out.get("unreadable", {}).values():
+        click.secho(f"Error: {error}", err=True, fg="red")
+    if "problem" in out:
+        click.secho(f"Error: {out['problem']}", err=True, fg="red")
+    if "problem" in out or broken:
+        ctx.exit(1)
 
 
 @youtube.command()
@@ -117,6 +129,8 @@ def status(ctx: click.Context, offline: bool, as_json: bool) -> None:
 def upload(ctx: click.Context, slug: str, dry_run: bool, force: bool) -> None:
     """Upload episode SLUG now (resumes an interrupted upload; afterwards only updates what changed)."""
     from cerdas.episode import load_episode, save_episode
+    from cerdas.errors import CerdasError
+    from cerdas.facts import YouTubeFacts
     from cerdas.media.ffmpeg import FFmpeg
     from cerdas.pipeline import run_stage
     from cerdas.youtube.stage import YouTubeStage, plan
@@ -136,6 +150,14 @@ def upload(ctx: click.Context, slug: str, dry_run: bool, force: bool) -> None:
     click.echo(f"youtube {report.status}: {report.summary}")
     if episode.youtube is not None and episode.youtube.url:
         click.echo(episode.youtube.url)
+    facts = episode.facts(YouTubeFacts)
+    if facts is not None and facts.state == "waiting":
+        # the upload stopped (quota, YouTube unreachable): what was confirmed is kept, the command failed
+        raise CerdasError(
+            f"the upload stopped: {report.summary.removeprefix('stopped: ')}; run "
+            f"'cerdas youtube upload {slug}' again to continue",
+            ws.youtube_journal(slug),
+        )
 
 
 @youtube.command()

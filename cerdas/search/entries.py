@@ -9,6 +9,7 @@ from typing import Any
 
 from cerdas.episode import Episode
 from cerdas.fsutil import fingerprint, sha256_file
+from cerdas.metadata import one_line
 from cerdas.notes import html_to_text, notes_html
 from cerdas.transcribe.formats import load_json
 from cerdas.workspace import Workspace
@@ -78,13 +79,13 @@ def episode_entry(ws: Workspace, episode: Episode, inputs: dict[str, Any] | None
     """Read what an episode contributes to the index (its transcript JSON, if transcribed); ``inputs``: its
     :func:`episode_inputs` when the caller has them already."""
     inputs = inputs or episode_inputs(ws, episode)
-    docs = [Document("title", episode.title)]
+    docs = [Document("title", one_line(episode.title))]
     if episode.description.strip():
         docs.append(Document("description", html_to_text(notes_html(episode.description))))  # as the site shows it
     chapters = sorted(episode.chapters, key=lambda c: c.start)
     for i, chapter in enumerate(chapters):
         end = chapters[i + 1].start if i + 1 < len(chapters) else chapter.start
-        docs.append(Document("chapter", chapter.title, chapter.start, end))
+        docs.append(Document("chapter", one_line(chapter.title), chapter.start, end))
     transcript = ws.transcript(episode.slug, "json")
     if inputs["transcript"] is not None:
         for seg in load_json(transcript):
@@ -92,7 +93,7 @@ def episode_entry(ws: Workspace, episode: Episode, inputs: dict[str, Any] | None
                 docs.append(Document("segment", seg.text.strip(), seg.start, seg.end, seg.speaker))
     return EpisodeEntry(
         slug=episode.slug,
-        title=episode.title,
+        title=one_line(episode.title),
         number=episode.number,
         pub_date=episode.pub_date,
         draft=episode.draft,

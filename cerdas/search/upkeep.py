@@ -24,7 +24,11 @@ def rebuild_index(ws: Workspace, reporter: Reporter | None = None) -> IndexRepor
     """Index every episode into a new file and rename it over ``search.sqlite3`` (the old one stays usable
     until then). Stems known to the old index are reused."""
     reporter = reporter or NullReporter()
-    episodes = list_episodes(ws)
+    check_index_path(ws)
+    broken: dict[str, CerdasError] = {}
+    episodes = list_episodes(ws, broken=broken)
+    for error in broken.values():
+        reporter.warn(f"not indexed: {error}")
     with contextlib.suppress(CerdasError), SearchIndex(ws.index_path, readonly=True) as old:
         old.load_vocab()
     report = IndexReport(rebuilt=True)
@@ -38,6 +42,13 @@ def rebuild_index(ws: Workspace, reporter: Reporter | None = None) -> IndexRepor
             index.bulk(False)
     reporter.info(f"search index built: {len(report.indexed)} episodes, {report.segments} transcript segments")
     return report
+
+
+def check_index_path(ws: Workspace) -> None:
+    """``search.sqlite3`` must be a file where it exists (a folder of that name would stop every search)."""
+    path = ws.index_path
+    if (path.exists() or path.is_symlink()) and not path.is_file():
+        raise CerdasError("is not a file; move it away so that the search index can be built there", path)
 
 
 def _read_ahead(ws: Workspace, index: SearchIndex, episodes: Sequence[Episode]) -> Iterator[Prepared]:
@@ -82,6 +93,7 @@ def update_index(
     episodes that no longer exist. A missing, damaged or outdated index is rebuilt from scratch."""
     if not ws.index_path.exists():
         return rebuild_index(ws, reporter)
+    check_index_path(ws)
     try:
         index = SearchIndex(ws.index_path)
     except CerdasError as exc:
@@ -100,8 +112,11 @@ def update_index(
             for slug in sorted(on_disk):
                 if slug in stored and stored[slug][1] == signature(ws, slug):
                     report.unchanged += 1
-                else:
+                    continue
+                try:
                     todo.append(load_episode(ws, slug))
+                except CerdasError as exc:  # one unreadable journal does not stop the others' search
+                    (reporter or NullReporter()).warn(f"not indexed: {exc}")
         else:
             todo = list(episodes)
         for episode in todo:
@@ -138,6 +153,7 @@ def search(
     parsed = parse_query(query)
     if episode is not None and not ws.episode_file(episode).is_file():
         raise CerdasError(f"no episode {episode!r} (see 'cerdas episodes')")
+    check_index_path(ws)
     if not ws.index_path.exists():
         raise CerdasError("no search index yet; run 'cerdas index'", ws.index_path)
     with SearchIndex(ws.index_path, readonly=True) as index:

@@ -7,6 +7,7 @@ The token is google-auth "authorized user" JSON. It lives at :attr:`cerdas.env.E
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
@@ -64,20 +65,52 @@ def check_token_location(path: Path, workspace_root: Path | None) -> None:
         )
 
 
-def read_token(path: Path) -> dict[str, Any]:
-    """Read and check the saved token; tightens loose permissions to 0600."""
+MAX_TOKEN = 64 * 1024
+
+
+def _token_text(path: Path) -> str:
+    """The token file's text, read without changing anything: never through a symbolic link, only a regular
+    file of this user that no one else can read (refused otherwise, with the command that fixes it)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise AuthError(f"no YouTube sign-in saved; {LOGIN_HINT}", str(path)) from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise AuthError(
+                "the YouTube token is a symbolic link; Cerdas reads secrets only from a regular file "
+                f"(point {TOKEN_ENV} at the file itself)",
+                str(path),
+            ) from None
         raise AuthError(f"cannot read the YouTube token ({exc.strerror}); {LOGIN_HINT}", str(path)) from None
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        os.chmod(path, 0o600)
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise AuthError(f"the YouTube token is not a regular file; {LOGIN_HINT}", str(path))
+        if info.st_uid != os.getuid():
+            raise AuthError("the YouTube token belongs to another user; sign in as yourself", str(path))
+        mode = stat.S_IMODE(info.st_mode)
+        if mode & 0o077:
+            raise AuthError(
+                f"the YouTube token can be read by other users (mode {mode:04o}); it grants access to the "
+                f"channel: run 'chmod 600 {path}' (or sign in again)",
+                str(path),
+            )
+        data = fh.read(MAX_TOKEN + 1)
+    if len(data) > MAX_TOKEN:
+        raise AuthError(f"the YouTube token file is far too large to be a token; {LOGIN_HINT}", str(path))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise AuthError(f"the YouTube token file is not UTF-8 text; {LOGIN_HINT}", str(path)) from None
+
+
+def read_token(path: Path) -> dict[str, Any]:
+    """Read and check the saved token. Reading never changes a file (see :func:`_token_text`)."""
+    text = _token_text(path)
     try:
         info = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         raise AuthError(f"the YouTube token file is not JSON; {LOGIN_HINT}", str(path)) from None
     if not isinstance(info, dict):
         raise AuthError(f"the YouTube token file is not a JSON object; {LOGIN_HINT}", str(path))
@@ -87,16 +120,18 @@ def read_token(path: Path) -> dict[str, Any]:
     scopes = info.get("scopes") or []
     if isinstance(scopes, str):
         scopes = scopes.split()
-    if SCOPE not in scopes:
-        shown = ", ".join(s.rsplit("/", 1)[-1] for s in scopes) or "none"
+    if not isinstance(scopes, list) or SCOPE not in scopes:
+        shown = ", ".join(str(s).rsplit("/", 1)[-1] for s in scopes) if isinstance(scopes, list) else "none"
         raise AuthError(
-            f"the YouTube token is for other scopes ({shown}), not youtube.force-ssl; {LOGIN_HINT}", str(path)
+            f"the YouTube token is for other scopes ({shown or 'none'}), not youtube.force-ssl; {LOGIN_HINT}",
+            str(path),
         )
     return info
 
 
 def save_token(path: Path, text: str) -> None:
-    """Write the token atomically, mode 0600, its folder 0700 when we create it."""
+    """Write the token as a new file, mode 0600 from its creation, renamed into place (a link at ``path`` is
+    replaced, never followed); its folder 0700 when we create it."""
     if not path.parent.exists():
         path.parent.mkdir(parents=True, mode=0o700)
     atomic_write_text(path, text if text.endswith("\n") else text + "\n", mode=0o600)
