@@ -33,7 +33,7 @@ from cerdas.facts import (
     from_data,
     to_data,
 )
-from cerdas.fsutil import MiB, atomic_write_text, read_text
+from cerdas.fsutil import MiB, atomic_write_text, read_text, sha256_file
 from cerdas.workspace import EPISODE_FILE, Workspace
 
 MAX_TITLE = 255
@@ -221,6 +221,21 @@ class Episode:
         if state == "feed failed" and self.feed_problem is not None:
             return f"feed failed: {self.feed_problem.reason}"
         return state
+
+
+def recording(ws: Workspace, episode: Episode) -> Path:
+    """The producer's recording, read later without a publish (``cerdas youtube upload`` muxes its picture): only
+    the very file that was ingested, known by its sha256. The journal's ``source`` may name any file; a path
+    that now holds something else is refused, so a hand-edited journal cannot publish another file."""
+    path = ws.resolve(episode.source)
+    if not path.is_file():
+        raise CerdasError("the episode's recording is no longer there; publish it again from its new place", path)
+    if not episode.source_sha256 or sha256_file(path) != episode.source_sha256:
+        raise CerdasError(
+            "this file is not the recording the episode was made from (its sha256 differs); publish again",
+            path,
+        )
+    return path
 
 
 def parse_when(text: str) -> datetime:

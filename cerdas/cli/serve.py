@@ -27,8 +27,12 @@ from cerdas.cli.core import cli, library_context
 @click.pass_context
 def serve(ctx: click.Context, port: int, host: str) -> None:
     """Serve feed/ over HTTP to preview the site and subscribe from a podcast app (Ctrl-C stops)."""
+    import logging
+
     from cerdas.errors import CerdasError
     from cerdas.feed.serve import make_server
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")  # one line per request on stderr
 
     context = library_context(ctx)
     folder = context.workspace.feed_dir

@@ -334,6 +334,12 @@ class ResumableUpload:
             return str(resp["location"])
         raise translate(HttpError(resp, content, uri=req.uri), "starting the upload") from None
 
+    def owns(self, uri: str) -> bool:
+        """Whether ``uri`` is a session on this client's upload endpoint (a session elsewhere would receive the
+        sign-in with every chunk)."""
+        ours, theirs = urlparse(str(self._request.uri)), urlparse(uri)
+        return (theirs.scheme, theirs.netloc) == (ours.scheme, ours.netloc) and bool(theirs.netloc)
+
     def resume(self, uri: str) -> None:
         """Continue a session saved by an earlier process: the next call asks YouTube how much it has."""
         self._request.resumable_uri = uri

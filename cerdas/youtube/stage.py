@@ -17,7 +17,7 @@ from PIL import Image
 
 from cerdas import urls
 from cerdas.artwork import open_image
-from cerdas.episode import Episode, save_episode
+from cerdas.episode import Episode, recording, save_episode
 from cerdas.errors import CerdasError
 from cerdas.facts import StageName, YouTubeFacts, YouTubeVideo
 from cerdas.fsutil import fingerprint, sha256_file
@@ -148,7 +148,7 @@ def prepare_video(episode: Episode, ctx: Context, journal: Journal, ff: FFmpeg) 
         return target
     audio = _audio(episode, ctx)
     if episode.is_video:
-        source = ws.resolve(episode.source)
+        source = recording(ws, episode)
         bar = ctx.reporter.progress("Menggabungkan video", 0.0)
         try:
             render.mux_video(source, audio, target, ff, bar)

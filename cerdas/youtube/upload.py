@@ -24,13 +24,14 @@ from typing import Any, TypeVar
 
 from cerdas import env
 from cerdas.errors import CerdasError
-from cerdas.fsutil import atomic_write_text
+from cerdas.fsutil import atomic_write_text, read_text
 from cerdas.report import Progress
 from cerdas.youtube.client import ResumableUpload, YouTubeClient
 from cerdas.youtube.errors import SessionGone, TransientError, YouTubeError
 
 T = TypeVar("T")
 NOT_FOUND_RETRIES = 6
+MAX_JOURNAL = 1 << 20
 SESSION_RESTARTS = 3
 
 
@@ -121,18 +122,26 @@ class Journal:
 
     @classmethod
     def load(cls, path: Path) -> Journal:
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        """Read the journal (a regular file, not a link); a damaged one, or a value of the wrong type, is one line."""
+        if not path.exists() and not path.is_symlink():
             return cls(path)
-        except (OSError, ValueError) as exc:
-            raise CerdasError(
-                f"the YouTube upload journal is damaged ({exc.__class__.__name__}); if no video was "
-                "uploaded, delete it",
-                path,
-            ) from exc
-        known = {f.name for f in fields(cls)} - {"path"}
-        return cls(path, **{k: v for k, v in raw.items() if k in known})
+        damaged = "the YouTube upload journal is damaged ({}); if no video was uploaded, delete it"
+        try:
+            raw = json.loads(read_text(path, MAX_JOURNAL, "YouTube upload journal", follow=False))
+        except (ValueError, RecursionError) as exc:
+            raise CerdasError(damaged.format(exc.__class__.__name__), path) from None
+        if not isinstance(raw, dict):
+            raise CerdasError(damaged.format("not a JSON object"), path)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "path" or f.name not in raw:
+                continue
+            kind = type(f.default)
+            value = raw[f.name]
+            if not isinstance(value, kind) or isinstance(value, bool) != (kind is bool):
+                raise CerdasError(damaged.format(f"'{f.name}' is not {kind.__name__}"), path)
+            values[f.name] = value
+        return cls(path, **values)
 
     def save(self) -> None:
         data = {k: v for k, v in asdict(self).items() if k != "path"}
@@ -189,6 +198,12 @@ def upload_video(
     size = path.stat().st_size
     upload: ResumableUpload = yt.insert_video(body, path, chunk_size)
     try:
+        if journal.session_uri and not upload.owns(journal.session_uri):
+            raise CerdasError(
+                "the upload session in this journal is not on YouTube's upload address (was it edited?); "
+                "if no video was uploaded, delete the file",
+                journal.path,
+            )
         if journal.session_uri and journal.file_size == size:
             upload.resume(journal.session_uri)
         else:
