@@ -102,5 +102,5 @@ def cover_problem(path: Path, folder: Path | None) -> str | None:
     try:
         check_cover(path)
     except CerdasError as exc:
-        return str(exc)
+        return str(exc).removeprefix(f"{exc.path}: ") if exc.path is not None else str(exc)
     return None

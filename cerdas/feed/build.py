@@ -271,6 +271,8 @@ def record_problems(ws: Workspace, selection: Selection, current: Episode | None
     episode a publish holds) is changed in memory; its publish saves it."""
     for episode in selection.episodes:
         reason = selection.left_out.get(episode.slug)
+        if reason is not None:
+            reason = reason.replace(f"{ws.root}/", "")  # paths inside the workspace as the repository names them
         before = episode.feed_problem
         if (before.reason if before else None) == reason:
             continue
