@@ -124,6 +124,20 @@ def test_disk_full_while_tagging(
     assert leftovers(ws.root) == []
 
 
+def test_disk_full_while_mutagen_writes_the_tags(
+    show_on_small_disk: tuple[Workspace, Callable[..., Result], Path], small_disk: Path
+) -> None:
+    """Finding 7: the copy fits but the tags do not; mutagen's error (not an OSError) used to be a traceback."""
+    ws, run, source = show_on_small_disk
+    before = snapshot(ws.root)
+    size = ws.normalised_audio("episode-satu").stat().st_size
+    with nearly_full(small_disk, leave=size + 24 * 1024):
+        message = _error_line(run("publish", str(source), "--title", "Judul Baru", "--no-youtube"))
+        assert "no space left on the device" in message and "ID3" in message
+    assert snapshot(ws.root) == before
+    assert leftovers(ws.root) == []
+
+
 def test_disk_full_in_a_later_stage(
     show_on_small_disk: tuple[Workspace, Callable[..., Result], Path], small_disk: Path
 ) -> None:

@@ -310,8 +310,9 @@ def test_6_kill_9_during_loudness_leaves_no_process_and_the_next_run_no_file(
     workspace: Workspace, tmp_path: Path
 ) -> None:
     disable_whisper(workspace)
-    source = uneven_speech(tmp_path / "panjang.wav", seconds=240)
-    args = [sys.executable, "-m", "cerdas.cli.main", "-w", str(workspace.root), "publish", str(source)]
+    source = uneven_speech(tmp_path / "panjang.wav", seconds=150)
+    cerdas = str(Path(sys.executable).parent / "cerdas")  # the installed program, as a producer runs it
+    args = [cerdas, "-w", str(workspace.root), "publish", str(source)]
     args += ["--title", "Panjang", "--no-youtube"]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     work = workspace.work_dir("panjang")

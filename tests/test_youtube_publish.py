@@ -377,3 +377,29 @@ def test_video_recording_is_uploaded_with_its_picture_and_the_normalised_audio(
     assert streams["video"]["width"] == 320 and streams["audio"]["codec_name"] == "aac"
     [stored] = youtube_env.state.summary()["videos"].values()
     assert stored["sha256"] == sha256(uploaded)
+
+
+@pytest.mark.slow
+def test_upload_that_stopped_exits_non_zero_with_the_reason(
+    workspace: Workspace,
+    run_cli: Callable[..., Result],
+    youtube_env: Emulator,
+    source: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Finding 11: `cerdas youtube upload` exited 0 when the upload stopped (the endpoint down)."""
+    import socket
+
+    configure(workspace)
+    assert _publish(run_cli, source, "--no-youtube").exit_code == 0
+    slug = only_episode(workspace).slug
+    with socket.socket() as probe:  # a port nothing listens on: YouTube is unreachable
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    monkeypatch.setenv("CERDAS_YOUTUBE_ENDPOINT", f"http://127.0.0.1:{closed}/")
+    result = run_cli("youtube", "upload", slug)
+    assert result.exit_code == 1, result.output
+    [line] = [ln for ln in result.stderr.splitlines() if ln.startswith("Error:")]
+    assert "youtube.json: the upload stopped" in line and f"cerdas youtube upload {slug}" in line
+    monkeypatch.setenv("CERDAS_YOUTUBE_ENDPOINT", youtube_env.url)
+    assert run_cli("youtube", "upload", slug).exit_code == 0  # the next run finishes it
