@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from cerdas.episode import Chapter, Episode, StageRecord, save_episode
+from cerdas.episode import Chapter, Episode, EpisodeType, StageRecord, save_episode
 from cerdas.facts import TagFacts, YouTubeVideo, from_data
 from cerdas.transcribe.formats import Segment
 from cerdas.workspace import Workspace
@@ -49,7 +49,7 @@ def make_episode(
     draft: bool = False,
     cover: str = "",
     season: int | None = None,
-    episode_type: str = "full",
+    episode_type: EpisodeType = "full",
     youtube: dict[str, str] | None = None,
 ) -> Episode:
     """An episode as the pipeline leaves it after ``tag``: ``episode.toml`` and ``<slug>.mp3`` (a copy of

@@ -78,7 +78,7 @@ URLS = [
 ]
 texts = st.one_of(
     st.sampled_from(NASTY),
-    st.text(st.characters(exclude_categories=("Cs",)), max_size=40),
+    st.text(st.characters(exclude_categories=["Cs"]), max_size=40),
 )
 starts = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True, width=32), st.integers(-5, 20), st.none(), st.sampled_from(["1"])
