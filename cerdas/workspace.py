@@ -87,8 +87,14 @@ class Workspace:
         return self.episode_dir(slug) / f"cover{suffix}"
 
     def episode_image(self, cover: str, artwork: Path) -> Path:
-        """The picture of an episode: its own cover (the stored path) if it has one, else the show ``artwork``."""
-        return self.resolve(cover) if cover else artwork
+        """The picture of an episode: its own cover (the stored path) if it has one, else the show ``artwork``.
+        A cover that resolves outside the episodes folder (a link someone committed) is refused."""
+        if not cover:
+            return artwork
+        path = self.resolve(cover)
+        if path.resolve().parent.parent != self.episodes_dir.resolve():
+            raise WorkspaceError("the episode's cover is a link out of its folder; it is not used", path)
+        return path
 
     def transcript(self, slug: str, kind: str) -> Path:
         """``transcripts/<slug>.<kind>`` (vtt, srt, json, txt): the VTT is the master a producer corrects."""
