@@ -54,6 +54,22 @@ def open_image(path: Path) -> Image.Image:
         raise MediaError(f"not a readable image ({exc.__class__.__name__})", path) from exc
 
 
+def cover_ext(path: Path) -> str:
+    """What a stored cover is, read from its header only (every feed build asks, for every episode): ``.jpg`` or
+    ``.png``; :class:`MediaError` naming the file for anything else."""
+    try:
+        check_regular(path, MAX_IMAGE, "cover")
+        with Image.open(path) as img:
+            fmt = img.format or "unknown"
+    except CerdasError as exc:
+        raise MediaError(str(exc).removeprefix(f"{path}: "), path) from None
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise MediaError(f"not a readable image ({exc.__class__.__name__})", path) from exc
+    if fmt not in COVER_FORMATS:
+        raise MediaError(f"the cover is {fmt}; podcast apps accept JPEG or PNG (convert it first)", path)
+    return COVER_FORMATS[fmt]
+
+
 def check_cover(path: Path) -> str:
     """An episode cover must be a readable JPEG or PNG (what podcast apps accept); its extension in the feed
     (``.jpg`` or ``.png``). Raises :class:`MediaError` naming the file."""

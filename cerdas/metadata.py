@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from cerdas.artwork import check_cover
+from cerdas.artwork import check_cover, cover_ext
 from cerdas.chapters import chapter_problems
 from cerdas.episode import MAX_TITLE, Episode
 from cerdas.errors import CerdasError
@@ -100,7 +100,7 @@ def cover_problem(path: Path, folder: Path | None) -> str | None:
     if folder is not None and path.resolve().parent != folder:
         return f"the cover {path.name} is a link out of the episode's folder"
     try:
-        check_cover(path)
+        cover_ext(path) if folder is not None else check_cover(path)  # stored: its header; a new one: decoded
     except CerdasError as exc:
         return str(exc).removeprefix(f"{exc.path}: ") if exc.path is not None else str(exc)
     return None

@@ -211,6 +211,7 @@ def test_missing_token_stops_before_any_work(
     assert "cerdas youtube login" in result.output
     assert not list(workspace.episodes_dir.glob("*/episode.toml"))
     token_file.write_text(json.dumps({**secret, "scopes": ["https://www.googleapis.com/auth/youtube.readonly"]}))
+    token_file.chmod(0o600)  # as Cerdas writes a token (one others can read is refused first)
     wrong = _publish(run_cli, source)
     assert wrong.exit_code == 1 and "youtube.force-ssl" in wrong.output
     assert secret["refresh_token"] not in wrong.output and secret["token"] not in wrong.output
