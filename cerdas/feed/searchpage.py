@@ -23,7 +23,7 @@ from pathlib import Path
 
 from cerdas import urls
 from cerdas.errors import CerdasError
-from cerdas.feed.pages import base_context, environment
+from cerdas.feed.pages import base_context, environment, render
 from cerdas.procs import die_with_parent
 from cerdas.settings import Settings
 from cerdas.workspace import Workspace
@@ -94,7 +94,7 @@ def render_search_page(settings: Settings, now: datetime | None = None) -> str:
         og_title=f"Cari episode — {settings.show.title}",
         nav="search",
     )
-    return env.get_template("search.html").render(**context)
+    return render(env, "search.html", context)
 
 
 def build_search_page(site_dir: Path, settings: Settings, pagefind: Pagefind | None = None) -> None:

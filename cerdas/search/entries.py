@@ -3,15 +3,17 @@ the fingerprint that says when it must be indexed again."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cerdas.episode import Episode
+from cerdas.errors import CerdasError
 from cerdas.fsutil import fingerprint, sha256_file
 from cerdas.metadata import one_line
 from cerdas.notes import html_to_text, notes_html
-from cerdas.transcribe.formats import load_json
+from cerdas.transcribe.formats import Segment, load_json
 from cerdas.workspace import Workspace
 
 INDEX_VERSION = 1
@@ -87,10 +89,13 @@ def episode_entry(ws: Workspace, episode: Episode, inputs: dict[str, Any] | None
         end = chapters[i + 1].start if i + 1 < len(chapters) else chapter.start
         docs.append(Document("chapter", one_line(chapter.title), chapter.start, end))
     transcript = ws.transcript(episode.slug, "json")
+    segments: list[Segment] = []
     if inputs["transcript"] is not None:
-        for seg in load_json(transcript):
-            if seg.text.strip():
-                docs.append(Document("segment", seg.text.strip(), seg.start, seg.end, seg.speaker))
+        with contextlib.suppress(CerdasError):  # a damaged transcript (the feed names it) leaves the rest searchable
+            segments = load_json(transcript)
+    for seg in segments:
+        if seg.text.strip():
+            docs.append(Document("segment", seg.text.strip(), seg.start, seg.end, seg.speaker))
     return EpisodeEntry(
         slug=episode.slug,
         title=one_line(episode.title),

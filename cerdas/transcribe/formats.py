@@ -53,17 +53,18 @@ def load_json(path: Path) -> list[Segment]:
 def parse_json(text: str, path: Path) -> list[Segment]:
     """Segments of transcript JSON ``text`` (read from ``path``), control characters removed; every value checked."""
     try:
-        data = json.loads(text)
+        data = json.loads(strip_control(text))  # raw control characters are not JSON (a hand edit): dropped
         segments = data["segments"]
         if not isinstance(segments, list):
             raise TypeError("'segments' is not a list")
         out = []
+        clean = strip_control if "\\u" in text else str  # an escaped one (\u001b) is; Cerdas writes none
         for s in segments:
             start, end = float(s["startTime"]), float(s["endTime"])
             body, speaker = s["body"], s.get("speaker", "")
             if not (math.isfinite(start) and math.isfinite(end)) or not isinstance(body, str):
                 raise ValueError("a segment's times or body")
-            out.append(Segment(start, end, strip_control(body), strip_control(str(speaker))))
+            out.append(Segment(start, end, clean(body), clean(str(speaker))))
         return out
     except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise CerdasError(f"not Podcasting 2.0 transcript JSON ({exc.__class__.__name__})", path) from exc
