@@ -211,3 +211,26 @@ def test_emulator_enforces_youtube_limits(emulator: Emulator, yt_env: Environmen
         upload.start()
     assert info.value.reason == "invalidTitle" and info.value.status == 400
     upload.close()
+
+
+def test_a_journal_session_elsewhere_never_receives_the_upload(
+    emulator: Emulator, yt_env: Environment, tmp_path: Path
+) -> None:
+    """A hand-edited youtube.json must not send the video (and the sign-in with every chunk) to another host."""
+    from cerdas.errors import CerdasError
+
+    journal = Journal(tmp_path / "youtube.json", file_size=SIZE, session_uri="http://127.0.0.9:1/upload?id=x")
+    journal.save()
+    with pytest.raises(CerdasError, match=r"youtube\.json: the upload session in this journal is not on YouTube's"):
+        _upload(tmp_path, yt_env, Journal.load(tmp_path / "youtube.json"))
+    assert not emulator.state.videos
+
+
+@pytest.mark.parametrize("text", ["[1, 2]", '{"video_id": 5}', '{"confirmed_bytes": "x"}', "{bukan json"])
+def test_a_damaged_upload_journal_is_one_line(tmp_path: Path, text: str) -> None:
+    from cerdas.errors import CerdasError
+
+    path = tmp_path / "youtube.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CerdasError, match=r"youtube\.json: the YouTube upload journal is damaged"):
+        Journal.load(path)
