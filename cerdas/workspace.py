@@ -178,5 +178,7 @@ search.sqlite3
 episodes/*/work/
 episodes/*/*.mp3
 episodes/*/*.mp4
+# the YouTube upload journal holds the upload session's address (a secret); the video id is in episode.toml
+episodes/*/youtube.json
 feed/
 """

@@ -110,6 +110,24 @@ def test_publish_uploads_once_with_captions_thumbnail_playlist(
 
 
 @pytest.mark.slow
+def test_a_fresh_clone_without_the_upload_journal_never_uploads_again(
+    workspace: Workspace, run_cli: Callable[..., Result], youtube_env: Emulator, source: Path
+) -> None:
+    """youtube.json stays out of git (it holds the session address): a colleague's clone has only episode.toml."""
+    configure(workspace)
+    write_transcript(workspace, "menolak-gratifikasi")
+    assert _publish(run_cli, source).exit_code == 0
+    episode = only_episode(workspace)
+    assert "episodes/*/youtube.json" in (workspace.root / ".gitignore").read_text(encoding="utf-8")
+    workspace.youtube_journal(episode.slug).unlink()
+    again = _publish(run_cli, source, "--force")
+    assert again.exit_code == 0, again.output
+    _assert_once(youtube_env, workspace, episode.slug)
+    assert _counts(youtube_env)["videos.insert"] == 1
+    assert Journal.load(workspace.youtube_journal(episode.slug)).video_id == episode.video_id
+
+
+@pytest.mark.slow
 def test_title_change_updates_the_video_not_a_new_one(
     workspace: Workspace, run_cli: Callable[..., Result], youtube_env: Emulator, source: Path
 ) -> None:

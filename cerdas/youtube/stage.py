@@ -36,6 +36,17 @@ THUMBNAIL_MAX = 2 * 1024 * 1024
 THUMBNAIL_REFUSED = frozenset({"forbidden", "insufficientPermissions"})
 
 
+def load_journal(ws: Workspace, episode: Episode) -> Journal:
+    """The upload journal; on a fresh clone of the workspace (``youtube.json`` holds the session address, a secret,
+    so it stays out of git) the video recorded in ``episode.toml`` is adopted: it is never uploaded twice."""
+    journal = Journal.load(ws.youtube_journal(episode.slug))
+    if not journal.video_id and episode.youtube is not None and episode.youtube.video_id:
+        journal.video_id = episode.youtube.video_id
+        journal.uploaded_at = episode.youtube.uploaded_at
+        journal.session_uri, journal.confirmed_bytes = "", 0
+    return journal
+
+
 def caption_file(ws: Workspace, slug: str) -> Path | None:
     """The transcript to upload as captions (VTT, else SRT), or None when there is none."""
     for kind in ("vtt", "srt"):
@@ -189,7 +200,7 @@ def sync_episode(
     meta = check_inputs(episode, ctx)
     for warning in meta.warnings:
         rep.warn(f"YouTube: {warning}")
-    journal = Journal.load(ws.youtube_journal(episode.slug))
+    journal = load_journal(ws, episode)
     client = yt or auth.connect(ctx.env, ws.root).youtube
     backoff = Backoff.parse(ctx.env.youtube_backoff)
     result = SyncResult(video_id=journal.video_id)
@@ -361,7 +372,7 @@ def _sync_playlist(
 def plan(episode: Episode, ctx: Context) -> list[str]:
     """What a run would do, without the network or any change (``--dry-run``)."""
     meta = check_inputs(episode, ctx)
-    journal = Journal.load(ctx.workspace.youtube_journal(episode.slug))
+    journal = load_journal(ctx.workspace, episode)
     steps = [f"warning: {w}" for w in meta.warnings]
     if journal.video_id:
         steps.append(f"video {journal.video_id} is on YouTube; nothing is uploaded again")
@@ -430,10 +441,10 @@ class YouTubeStage(BaseStage):
 
     def always_runs(self, episode: Episode, ctx: Context) -> bool:
         """An unfinished upload (stopped by the quota, say) is continued by every run until it is done."""
-        return not Journal.load(ctx.workspace.youtube_journal(episode.slug)).complete
+        return not load_journal(ctx.workspace, episode).complete
 
     def inputs(self, episode: Episode, ctx: Context) -> dict[str, Any]:
-        journal = Journal.load(ctx.workspace.youtube_journal(episode.slug))
+        journal = load_journal(ctx.workspace, episode)
         transcript = caption_file(ctx.workspace, episode.slug)
         cover = ctx.workspace.episode_image(episode.cover, ctx.settings.artwork_path)
         yt = ctx.settings.youtube
