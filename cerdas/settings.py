@@ -5,14 +5,17 @@ Settings are passed explicitly (Click context → library functions); nothing re
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
 import uuid
 from dataclasses import dataclass, field, fields
+from datetime import datetime, tzinfo
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cerdas.errors import SettingsError
 from cerdas.languages import WHISPER_LANGUAGES, whisper_code
@@ -55,6 +58,8 @@ class ShowSettings:
     youtube_url: str = ""
     locked: bool = True
     guid: str = ""
+    timezone: str = ""
+    """IANA zone (``Asia/Makassar``) whose days reports count in; empty: this machine's zone."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,22 @@ class Settings:
     def base_url(self) -> str:
         """``base_url`` with exactly one trailing slash."""
         return self.show.base_url.rstrip("/") + "/"
+
+    @property
+    def timezone(self) -> tzinfo:
+        """``show.timezone`` (checked when the file was read), else this machine's zone."""
+        return ZoneInfo(self.show.timezone) if self.show.timezone else machine_timezone()
+
+
+def machine_timezone() -> tzinfo:
+    """This machine's zone: its IANA name when ``/etc/localtime`` names one, else its current UTC offset."""
+    with contextlib.suppress(OSError, ValueError, ZoneInfoNotFoundError):
+        target = Path("/etc/localtime").resolve()
+        if "zoneinfo" in target.parts:
+            return ZoneInfo("/".join(target.parts[target.parts.index("zoneinfo") + 1 :]))
+    local = datetime.now().astimezone().tzinfo
+    assert local is not None
+    return local
 
 
 def _coerce(section: str, cls: type[Any], raw: Any, path: Path) -> Any:
@@ -216,6 +237,17 @@ def _validate_show(show: ShowSettings, path: Path) -> None:
     _check(show.type in ("episodic", "serial"), f"'show.type' must be episodic or serial, not {show.type!r}", path)
     problem = check_show_text(show)
     _check(problem is None, str(problem), path)
+    _check(_known_zone(show.timezone), f"'show.timezone' is not an IANA time zone (e.g. Asia/Makassar): {show.timezone!r}", path)
+
+
+def _known_zone(name: str) -> bool:
+    if not name:
+        return True
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _validate_audio(audio: AudioSettings, path: Path) -> None:

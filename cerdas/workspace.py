@@ -47,6 +47,16 @@ class Workspace:
         return self.root / "search.sqlite3"
 
     @property
+    def stats_path(self) -> Path:
+        """Download counts, page views and YouTube snapshots (``cerdas stats``): no listener's address."""
+        return self.root / "stats.sqlite3"
+
+    @property
+    def reports_dir(self) -> Path:
+        """Where ``cerdas report`` writes unless told otherwise: ``reports/<period>/``."""
+        return self.root / "reports"
+
+    @property
     def lock_path(self) -> Path:
         return self.root / LOCK_NAME
 
@@ -175,6 +185,8 @@ WORKSPACE_GITIGNORE = """\
 # Media and derived files are rebuilt by 'cerdas publish'; episode.toml and hand-corrected transcripts are kept.
 .cerdas.lock
 search.sqlite3
+stats.sqlite3*
+reports/
 episodes/*/work/
 episodes/*/*.mp3
 episodes/*/*.mp4
