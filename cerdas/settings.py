@@ -237,7 +237,11 @@ def _validate_show(show: ShowSettings, path: Path) -> None:
     _check(show.type in ("episodic", "serial"), f"'show.type' must be episodic or serial, not {show.type!r}", path)
     problem = check_show_text(show)
     _check(problem is None, str(problem), path)
-    _check(_known_zone(show.timezone), f"'show.timezone' is not an IANA time zone (e.g. Asia/Makassar): {show.timezone!r}", path)
+    _check(
+        _known_zone(show.timezone),
+        f"'show.timezone' is not an IANA time zone (e.g. Asia/Makassar): {show.timezone!r}",
+        path,
+    )
 
 
 def _known_zone(name: str) -> bool:

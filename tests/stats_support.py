@@ -111,8 +111,14 @@ def combined(
 
 
 def caddy(
-    when: datetime, path: str, ip: str = "203.0.113.7", agent: str = APPLE, status: int = 200, size: int = 0,
-    method: str = "GET", range_header: str = "",
+    when: datetime,
+    path: str,
+    ip: str = "203.0.113.7",
+    agent: str = APPLE,
+    status: int = 200,
+    size: int = 0,
+    method: str = "GET",
+    range_header: str = "",
 ) -> str:
     """One line of Caddy's JSON access log."""
     headers: dict[str, list[str]] = {"User-Agent": [agent]}

@@ -27,8 +27,11 @@ def youtube() -> None:
 @click.option(
     "--timeout", default=300, show_default=True, type=click.IntRange(min=10), help="Seconds to wait for the browser."
 )
+@click.option(
+    "--analytics", is_flag=True, help="Also allow YouTube Analytics (watch time and view duration in reports)."
+)
 @click.pass_context
-def login(ctx: click.Context, client_secrets: Path | None, no_browser: bool, timeout: int) -> None:
+def login(ctx: click.Context, client_secrets: Path | None, no_browser: bool, timeout: int, analytics: bool) -> None:
     """Sign in with Google (installed-app flow, loopback redirect) and save the token outside the workspace."""
     from cerdas.youtube import auth
 
@@ -40,7 +43,9 @@ def login(ctx: click.Context, client_secrets: Path | None, no_browser: bool, tim
         if not no_browser:
             webbrowser.open(url, new=1)
 
-    path = auth.login(context.settings, context.env, show, timeout=float(timeout), secrets=client_secrets)
+    path = auth.login(
+        context.settings, context.env, show, timeout=float(timeout), secrets=client_secrets, analytics=analytics
+    )
     click.echo(f"Signed in. Token saved to {path} (mode 0600).")
     if not context.settings.youtube.enabled:
         click.echo("Set 'enabled = true' under [youtube] in cerdas.toml so that publish uploads.")

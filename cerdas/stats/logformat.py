@@ -32,9 +32,8 @@ _COMBINED = re.compile(
     rb'(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"((?: "(?:[^"\\]|\\.)*")*))?\s*$'
 )
 _EXTRA = re.compile(rb'"((?:[^"\\]|\\.)*)"')
-_MONTHS: Final = {
-    m.encode(): i for i, m in enumerate(("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec").split(), start=1)
-}
+_MONTH_NAMES: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS: Final = {m.encode(): i for i, m in enumerate(_MONTH_NAMES, start=1)}
 
 
 class UnparseableLine(ValueError):
@@ -227,9 +226,9 @@ def detect(lines: list[bytes], path: Path) -> str:
             except ValueError:
                 continue
             caddy += isinstance(obj, dict) and isinstance(obj.get("request"), dict)
-    if combined * 2 > len(sample):
+    if combined and combined >= caddy:
         return COMBINED
-    if caddy * 2 > len(sample):
+    if caddy:
         return CADDY
     first = sample[0].decode("utf-8", "replace").strip()[:80]
     raise CerdasError(

@@ -83,7 +83,9 @@ def connect(path: Path, write: bool = False) -> Iterator[sqlite3.Connection]:
 
 # -- the import ledger ------------------------------------------------------------------------------------------
 def ledger(db: sqlite3.Connection) -> dict[bytes, LedgerEntry]:
-    return {bytes(h): LedgerEntry(bytes(h), d, bytes(g)) for h, d, g in db.execute("SELECT head, done, digest FROM imports")}
+    return {
+        bytes(h): LedgerEntry(bytes(h), d, bytes(g)) for h, d, g in db.execute("SELECT head, done, digest FROM imports")
+    }
 
 
 def record_import(db: sqlite3.Connection, entry: LedgerEntry, name: str, fmt: str, lines: int, when: str) -> None:

@@ -181,8 +181,10 @@ def login(
     on_url: Callable[[str], None],
     timeout: float = 300.0,
     secrets: Path | None = None,
+    analytics: bool = False,
 ) -> Path:
-    """Run the installed-app flow with the configured client file and save the token; returns its path."""
+    """Run the installed-app flow with the configured client file and save the token; returns its path.
+    ``analytics`` also asks for YouTube Analytics (watch time in ``cerdas report``)."""
     path = env.youtube_token
     check_token_location(path, settings.root)
     secrets = secrets or client_secrets_path(settings, env)
@@ -193,7 +195,8 @@ def login(
         )
     if not secrets.is_file():
         raise CerdasError("OAuth client file not found", secrets)
-    text = client.run_installed_app_flow(secrets, on_url, timeout=timeout, ca_certs=ca_certs_of(env))
+    scopes = (SCOPE, client.ANALYTICS_SCOPE) if analytics else (SCOPE,)
+    text = client.run_installed_app_flow(secrets, on_url, timeout=timeout, ca_certs=ca_certs_of(env), scopes=scopes)
     save_token(path, text)
     return path
 

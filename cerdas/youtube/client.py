@@ -39,6 +39,9 @@ from cerdas.errors import CerdasError
 from cerdas.youtube.errors import AuthError, QuotaStop, SessionGone, TransientError, YouTubeError, quota_message
 
 SCOPE = "https://www.googleapis.com/auth/youtube.force-ssl"
+ANALYTICS_SCOPE = "https://www.googleapis.com/auth/yt-analytics.readonly"  # cerdas youtube login --analytics
+STATISTICS_BATCH = 50  # ids per videos.list call (the API's maximum)
+STATISTICS_FIELDS = (("views", "viewCount"), ("likes", "likeCount"), ("comments", "commentCount"))
 ENDPOINT_ENV = env_names.YOUTUBE_ENDPOINT
 CA_CERTS_ENV = env_names.YOUTUBE_CA_CERTS
 TIMEOUT_ENV = env_names.YOUTUBE_TIMEOUT
@@ -118,6 +121,10 @@ def translate(exc: BaseException, what: str) -> YouTubeError:
     if isinstance(exc, AuthTransportError | OSError | http.client.HTTPException | httplib2.HttpLib2Error):
         return TransientError(f"{what}: connection failed ({exc.__class__.__name__})", reason="transport")
     raise exc
+
+
+def _count(value: object) -> int | None:
+    return int(str(value)) if str(value).isdigit() else None
 
 
 # -- credentials ----------------------------------------------------------------------------------------------
@@ -200,6 +207,7 @@ def run_installed_app_flow(
     on_url: Callable[[str], None],
     timeout: float = 300.0,
     ca_certs: str | None = None,
+    scopes: tuple[str, ...] = (SCOPE,),
 ) -> str:
     """Google's installed-app flow with a loopback redirect; returns the credentials JSON.
 
@@ -207,7 +215,7 @@ def run_installed_app_flow(
     longer exists; the redirect goes to ``http://127.0.0.1:<free port>/``.
     """
     try:
-        flow = InstalledAppFlow.from_client_secrets_file(str(client_secrets), scopes=[SCOPE])
+        flow = InstalledAppFlow.from_client_secrets_file(str(client_secrets), scopes=list(scopes))
     except (ValueError, KeyError, json.JSONDecodeError) as exc:
         raise CerdasError(f"not an OAuth client file for an installed (desktop) app ({exc})", client_secrets) from exc
     if ca_certs:
@@ -259,9 +267,22 @@ def build_service(
     creds: Credentials, endpoint: str | None = None, ca_certs: str | None = None, timeout: float | None = None
 ) -> Any:
     """The YouTube Data API v3 resource from the discovery document shipped in the package (no network)."""
-    raw = get_static_doc("youtube", "v3")
+    return _build("youtube", "v3", creds, endpoint, ca_certs, timeout)
+
+
+def build_analytics_service(
+    creds: Credentials, endpoint: str | None = None, ca_certs: str | None = None, timeout: float | None = None
+) -> Any:
+    """The YouTube Analytics API v2 resource, built the same way (its document ships in the package too)."""
+    return _build("youtubeAnalytics", "v2", creds, endpoint, ca_certs, timeout)
+
+
+def _build(
+    name: str, version: str, creds: Credentials, endpoint: str | None, ca_certs: str | None, timeout: float | None
+) -> Any:
+    raw = get_static_doc(name, version)
     if raw is None:  # pragma: no cover - the document ships with google-api-python-client
-        raise CerdasError("google-api-python-client lacks the YouTube discovery document; reinstall it")
+        raise CerdasError(f"google-api-python-client lacks the {name} {version} discovery document; reinstall it")
     doc = json.loads(raw)
     if endpoint:
         root = endpoint.rstrip("/") + "/"
@@ -377,14 +398,28 @@ class ResumableUpload:
 class YouTubeClient:
     """The YouTube calls Cerdas makes, each executed once; errors are Cerdas errors."""
 
-    def __init__(self, service: Any) -> None:
+    def __init__(self, service: Any, scopes: tuple[str, ...] = ()) -> None:
         self._yt = service
+        self.scopes = scopes  # what the token was granted, as its file says
 
     @classmethod
     def connect(
         cls, creds: Credentials, endpoint: str | None = None, ca_certs: str | None = None, timeout: float | None = None
     ) -> YouTubeClient:
-        return cls(build_service(creds, endpoint=endpoint, ca_certs=ca_certs, timeout=timeout))
+        yt = build_service(creds, endpoint=endpoint, ca_certs=ca_certs, timeout=timeout)
+        return cls(yt, tuple(creds.scopes or ()))
+
+    def video_statistics(self, video_ids: list[str]) -> dict[str, dict[str, int | None]]:
+        """Views, likes, comments per video (``videos.list part=statistics``: 50 ids a call, 1 quota unit each);
+        a video YouTube no longer has is left out, a hidden count is None."""
+        out: dict[str, dict[str, int | None]] = {}
+        ids = list(dict.fromkeys(video_ids))
+        for first in range(0, len(ids), STATISTICS_BATCH):
+            request = self._yt.videos().list(part="statistics", id=",".join(ids[first : first + STATISTICS_BATCH]))
+            for item in self._execute(request, "reading video statistics").get("items") or []:
+                stats = item.get("statistics") or {}
+                out[str(item.get("id"))] = {key: _count(stats.get(field)) for key, field in STATISTICS_FIELDS}
+        return out
 
     @staticmethod
     def _execute(request: Any, what: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from cerdas.devtools.emulator.faults import Fault
-from cerdas.devtools.emulator.state import SCOPE, ApiError, EmulatorState, quota_error
+from cerdas.devtools.emulator.state import ANALYTICS_SCOPES, SCOPE, ApiError, EmulatorState, quota_error
 
 
 class Server(http.server.ThreadingHTTPServer):
@@ -123,6 +123,7 @@ class _Base(http.server.BaseHTTPRequestHandler):
             ("POST", "/youtube/v3/playlistItems"): "playlistItems.insert",
             ("DELETE", "/youtube/v3/playlistItems"): "playlistItems.delete",
             ("POST", "/upload/youtube/v3/videos"): "videos.insert",
+            ("GET", "/v2/reports"): "reports.query",
         }
         if method == "PUT" and path == "/upload/youtube/v3/videos" and "upload_id" in query:
             return "upload.query" if self.headers.get("Content-Range", "").startswith("bytes */") else "upload.chunk"
@@ -222,7 +223,10 @@ class _Base(http.server.BaseHTTPRequestHandler):
                 "Request had invalid authentication credentials. Expected OAuth 2 "
                 "access token, login cookie or other valid authentication credential.",
             )
-        if SCOPE not in entry[1] and "https://www.googleapis.com/auth/youtube" not in entry[1]:
+        if op == "reports.query":
+            if not ANALYTICS_SCOPES & set(entry[1]):
+                raise ApiError(403, "forbidden", "Request had insufficient authentication scopes.")
+        elif SCOPE not in entry[1] and "https://www.googleapis.com/auth/youtube" not in entry[1]:
             raise ApiError(403, "insufficientPermissions", "Request had insufficient authentication scopes.")
 
     def _h_unknown(self, query: dict[str, list[str]], body: bytes) -> tuple[int, Any, dict[str, str]]:

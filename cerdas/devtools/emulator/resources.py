@@ -32,8 +32,12 @@ class ResourceRoutes(_Base):
     def _h_videos_list(self, query: dict[str, list[str]], body: bytes) -> tuple[int, Any, dict[str, str]]:
         self.state.charge("videos.list")
         ids = [i for v in query.get("id", []) for i in v.split(",") if i]
+        if len(ids) > 50:
+            raise ApiError(400, "invalidParameter", "The id parameter takes at most 50 ids.", "youtube.parameter")
         with self.state.lock:
             items = [self.state.videos[i].resource for i in ids if i in self.state.videos]
+        if "statistics" in query.get("part", [""])[0].split(","):
+            items = [dict(item, statistics=self.state.statistics_of(item["id"])) for item in items]
         return (
             200,
             {
@@ -265,6 +269,19 @@ class ResourceRoutes(_Base):
         if path == "/_emulator/quota" and self.command == "POST":
             self.state.reset_quota(int(data.get("used", 0)), data.get("limit"))
             return 200, {"quota_used": self.state.quota_used, "quota_limit": self.state.quota_limit}, {}
+        if path == "/_emulator/statistics" and self.command == "POST":
+            self.state.set_statistics(
+                str(data["video_id"]),
+                int(data.get("views", 0)),
+                int(data.get("likes", 0)),
+                int(data.get("comments", 0)),
+            )
+            return 200, {"statistics": self.state.statistics_of(str(data["video_id"]))}, {}
+        if path == "/_emulator/analytics" and self.command == "POST":
+            self.state.add_analytics(
+                str(data["video_id"]), str(data["day"]), int(data["views"]), float(data["minutes"])
+            )
+            return 200, {"added": True}, {}
         if path == "/_emulator/revoke" and self.command == "POST":
             self.state.revoke()
             return 200, {"revoked": True}, {}

@@ -13,15 +13,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from cerdas.devtools.emulator.analytics import AnalyticsRoutes
 from cerdas.devtools.emulator.faults import Fault
 from cerdas.devtools.emulator.handlers import Server
 from cerdas.devtools.emulator.oauth import OAuthRoutes
 from cerdas.devtools.emulator.resources import ResourceRoutes
-from cerdas.devtools.emulator.state import CLIENT_ID, CLIENT_SECRET, DAILY_QUOTA, SCOPE, EmulatorState
+from cerdas.devtools.emulator.state import ANALYTICS_SCOPE, CLIENT_ID, CLIENT_SECRET, DAILY_QUOTA, SCOPE, EmulatorState
 from cerdas.devtools.emulator.uploads import UploadRoutes
 
 
-class Handler(OAuthRoutes, UploadRoutes, ResourceRoutes):
+class Handler(OAuthRoutes, UploadRoutes, ResourceRoutes, AnalyticsRoutes):
     """Every route the emulator answers."""
 
 
@@ -129,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8765, help="port (0: any free port)")
     parser.add_argument("--state", type=Path, help="folder for uploaded bytes (default: a temporary folder)")
     parser.add_argument("--write-token", type=Path, help="write a token file for this emulator (mode 0600)")
+    parser.add_argument("--analytics", action="store_true", help="the token also has the YouTube Analytics scope")
     parser.add_argument("--write-client-secrets", type=Path, help="write an OAuth client file for this emulator")
     parser.add_argument("--port-file", type=Path, help="write the URL here once listening")
     parser.add_argument("--quota", type=int, default=DAILY_QUOTA, help="daily quota units (default 10000)")
@@ -143,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     for text in args.fault:
         emu.state.add_fault(Fault.parse(text))
     if args.write_token:
-        emu.write_token(args.write_token)
+        emu.write_token(args.write_token, (SCOPE, ANALYTICS_SCOPE) if args.analytics else (SCOPE,))
     if args.write_client_secrets:
         args.write_client_secrets.write_text(json.dumps(emu.client_secrets()), encoding="utf-8")
     if args.port_file:

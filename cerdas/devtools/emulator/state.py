@@ -15,6 +15,17 @@ from typing import Any
 from cerdas.devtools.emulator.faults import Fault
 
 SCOPE = "https://www.googleapis.com/auth/youtube.force-ssl"
+ANALYTICS_SCOPE = "https://www.googleapis.com/auth/yt-analytics.readonly"
+# reports.query accepts any of these (its discovery document's scopes); the Data API calls need force-ssl or youtube
+ANALYTICS_SCOPES = frozenset(
+    {
+        ANALYTICS_SCOPE,
+        "https://www.googleapis.com/auth/yt-analytics-monetary.readonly",
+        "https://www.googleapis.com/auth/youtube",
+        "https://www.googleapis.com/auth/youtube.readonly",
+        "https://www.googleapis.com/auth/youtubepartner",
+    }
+)
 DAILY_QUOTA = 10_000
 COSTS = {
     "videos.insert": 1600,
@@ -128,6 +139,8 @@ class EmulatorState:
         self.consent_error = ""
         self.faults: list[Fault] = []
         self.log: list[dict[str, Any]] = []
+        self.statistics: dict[str, dict[str, int]] = {}
+        self.analytics: dict[tuple[str, str], tuple[int, float]] = {}
 
     # -- faults and quota ------------------------------------------------------------------------------------
     def add_fault(self, fault: Fault) -> Fault:
@@ -179,6 +192,24 @@ class EmulatorState:
         with self.lock:
             self.refresh_tokens.clear()
             self.access_tokens.clear()
+
+    # -- figures (set by tests and the demo: nobody watches an emulated video) ---------------------------------
+    def set_statistics(self, video_id: str, views: int = 0, likes: int = 0, comments: int = 0) -> None:
+        """The counts ``videos.list part=statistics`` answers for a video from now on."""
+        with self.lock:
+            self.statistics[video_id] = {"viewCount": views, "likeCount": likes, "commentCount": comments}
+
+    def statistics_of(self, video_id: str) -> dict[str, str]:
+        """A video's ``statistics`` part, counts as strings as YouTube sends them."""
+        with self.lock:
+            counts = self.statistics.get(video_id, {})
+        names = ("viewCount", "likeCount", "favoriteCount", "commentCount")
+        return {name: str(counts.get(name, 0)) for name in names}
+
+    def add_analytics(self, video_id: str, day: str, views: int, minutes: float) -> None:
+        """Views and minutes watched of a video on a day (``YYYY-MM-DD``), for ``reports.query``."""
+        with self.lock:
+            self.analytics[(video_id, day)] = (views, minutes)
 
     # -- inspection ------------------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
