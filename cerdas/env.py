@@ -24,6 +24,7 @@ YOUTUBE_ENDPOINT = "CERDAS_YOUTUBE_ENDPOINT"
 YOUTUBE_CA_CERTS = "CERDAS_YOUTUBE_CA_CERTS"
 YOUTUBE_TIMEOUT = "CERDAS_YOUTUBE_TIMEOUT"
 YOUTUBE_BACKOFF = "CERDAS_YOUTUBE_BACKOFF"
+CHROMIUM = "CERDAS_CHROMIUM"
 
 
 def _home() -> Path:
@@ -56,6 +57,8 @@ class Environment:
     """``BASE[,CAP[,MAX_FAILURES]]`` seconds of retry backoff (tests make it tiny)."""
     no_color: bool = False
     """``NO_COLOR`` is set: no colour in terminal output."""
+    chromium: str = ""
+    """The Chromium that prints report PDFs and takes evidence screenshots (empty: found on the PATH)."""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Environment:
@@ -82,4 +85,5 @@ class Environment:
             youtube_timeout=get(YOUTUBE_TIMEOUT),
             youtube_backoff=get(YOUTUBE_BACKOFF),
             no_color=bool(env.get("NO_COLOR")),
+            chromium=get(CHROMIUM),
         )

@@ -63,6 +63,7 @@ def add_episode(
         guests=["Ibu Ratna"],
         created=published,
         pub_date=published,
+        guid=f"cerdas-{slug}",
     )
     episode.stages["tag"] = StageRecord(
         "x", published, {"mp3": ws.relative(mp3)}, TagFacts(bytes=size, duration=duration, sha256="0" * 64), "tagged"

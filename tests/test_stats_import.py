@@ -152,9 +152,7 @@ def test_every_rule_on_one_log(show: Workspace, tmp_path: Path) -> None:
     assert tally.not_counted == 2  # the HEAD and the 404 for the episode
     assert tally.unknown_files == 1  # hilang.mp3 is no episode
     with store.connect(show.stats_path) as db:
-        assert queries.page_views_by_day_episode(db, *OCTOBER) == {
-            ("2026-10-05", "gratifikasi"): 2
-        }
+        assert queries.page_views_by_day_episode(db, *OCTOBER) == {("2026-10-05", "gratifikasi"): 2}
         assert queries.visitors_by_day(db, *OCTOBER) == {"2026-10-05": 2}
         apps = queries.downloads_by_agent(db, *OCTOBER)
     assert apps == [
@@ -258,7 +256,10 @@ def test_caddy_json_logs(show: Workspace, tmp_path: Path) -> None:
 def test_unparseable_lines_are_counted_and_skipped(show: Workspace, tmp_path: Path) -> None:
     lines = the_rules()
     lines.insert(3, "this is not a log line\n")
-    lines.insert(7, '203.0.113.1 - - [99/Foo/2026:10:00:00 +0800] "GET /cerdas/audio/gratifikasi.mp3 HTTP/1.1" 200 1 "-" "x"\n')
+    bad_time = (
+        '203.0.113.1 - - [99/Foo/2026:10:00:00 +0800] "GET /cerdas/audio/gratifikasi.mp3 HTTP/1.1" 200 1 "-" "x"\n'
+    )
+    lines.insert(7, bad_time)
     lines.append("\\x16\\x03\\x01 garbage from a TLS client\n")
     summary = run(show, write(tmp_path / "access.log", lines))
     assert summary.unparseable == 3

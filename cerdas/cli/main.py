@@ -5,7 +5,7 @@ Each area registers its commands from its own module, so areas never edit each o
 
 from __future__ import annotations
 
-from cerdas.cli import doctor, feed, search, serve, stats, transcribe, workspace, youtube  # noqa: F401  (register them)
+from cerdas.cli import doctor, feed, report, search, serve, stats, transcribe, workspace, youtube  # noqa: F401
 from cerdas.cli.core import cli
 
 

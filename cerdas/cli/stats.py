@@ -24,7 +24,8 @@ def _import_lines(out: dict[str, Any]) -> list[str]:
         f"Read {out['lines']} new lines from {len(files)} file(s)"
         + (f" ({known} lines already imported were skipped)" if known else "")
         + ".",
-        f"Added: {out['downloads']} downloads, {out['page_views']} episode page views, {out['visitors']} daily visitors.",
+        f"Added: {out['downloads']} downloads, {out['page_views']} episode page views, "
+        f"{out['visitors']} daily visitors.",
         f"Left out: {out['bots']} from bots and tools, {out['probes']} probes, {out['not_counted']} HEAD/error "
         f"requests, {out['duplicates']} lines seen before, {out['unknown_files']} requests for no episode.",
     ]
@@ -136,7 +137,7 @@ def agents_list(ctx: click.Context, as_json: bool) -> None:
     ws = workspace_of(ctx)
     with store.connect(ws.stats_path) as db:
         lists = stored_lists(db)
-    out = {
+    out: dict[str, Any] = {
         "imported": [
             {"kind": a.kind, "source": a.source, "dated": a.dated, "imported": a.imported, "entries": len(a.entries)}
             for a in lists

@@ -16,7 +16,7 @@ import lzma
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from cerdas.errors import CerdasError
 
@@ -39,11 +39,11 @@ def open_log(path: Path) -> IO[bytes]:
         with path.open("rb") as probe:
             magic = probe.read(6)
         if magic.startswith(b"\x1f\x8b"):
-            return gzip.open(path, "rb")
+            return cast(IO[bytes], gzip.open(path, "rb"))
         if magic.startswith(b"BZh"):
-            return bz2.open(path, "rb")
+            return cast(IO[bytes], bz2.open(path, "rb"))
         if magic.startswith(b"\xfd7zXZ\x00"):
-            return lzma.open(path, "rb")
+            return cast(IO[bytes], lzma.open(path, "rb"))
         return path.open("rb", buffering=_CHUNK)
     except FileNotFoundError:
         raise CerdasError("log file not found", path) from None

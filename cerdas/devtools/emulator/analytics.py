@@ -35,7 +35,7 @@ class AnalyticsRoutes(_Base):
             raise ApiError(400, "badRequest", f"Unknown or missing metrics: {', '.join(unknown) or '(none)'}.")
         if query.get("dimensions", [""])[0] != "video":
             raise ApiError(400, "badRequest", "The emulator answers dimensions=video only.")
-        wanted = set()
+        wanted: set[str] = set()
         for part in query.get("filters", [""])[0].split(";"):
             if part.startswith("video=="):
                 wanted.update(v for v in part[len("video==") :].split(",") if v)
@@ -43,12 +43,12 @@ class AnalyticsRoutes(_Base):
         with self.state.lock:
             for (video_id, day), (views, minutes) in self.state.analytics.items():
                 if start <= day <= end and (not wanted or video_id in wanted):
-                    total = totals.setdefault(video_id, [0, 0.0])
+                    total = totals.setdefault(video_id, [0.0, 0.0])
                     total[0] += views
                     total[1] += minutes
         rows = []
         for video_id, (views, minutes) in sorted(totals.items(), key=lambda kv: -kv[1][0]):
-            value = {
+            value: dict[str, float] = {
                 "views": int(views),
                 "estimatedMinutesWatched": round(minutes, 1),
                 "averageViewDuration": int(minutes * 60 / views) if views else 0,
