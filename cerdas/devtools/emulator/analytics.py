@@ -47,11 +47,11 @@ class AnalyticsRoutes(_Base):
                     total[0] += views
                     total[1] += minutes
         rows = []
-        for video_id, (views, minutes) in sorted(totals.items(), key=lambda kv: -kv[1][0]):
+        for video_id, (seen, watched) in sorted(totals.items(), key=lambda kv: -kv[1][0]):
             value: dict[str, float] = {
-                "views": int(views),
-                "estimatedMinutesWatched": round(minutes, 1),
-                "averageViewDuration": int(minutes * 60 / views) if views else 0,
+                "views": int(seen),
+                "estimatedMinutesWatched": round(watched, 1),
+                "averageViewDuration": int(watched * 60 / seen) if seen else 0,
             }
             rows.append([video_id, *(value[m] for m in metrics)])
         headers = [{"name": "video", "columnType": "DIMENSION", "dataType": "STRING"}]
