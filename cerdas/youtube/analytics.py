@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from cerdas.youtube import client
+from cerdas.youtube.errors import AuthError
 
 ANALYTICS_BATCH = 200
 METRICS = "views,estimatedMinutesWatched,averageViewDuration"
@@ -48,7 +49,14 @@ class AnalyticsClient:
             try:
                 result = request.execute(num_retries=0)
             except BaseException as exc:
-                raise client.translate(exc, "reading YouTube Analytics") from exc
+                error = client.translate(exc, "reading YouTube Analytics")
+                if error.status == 403 and error.reason in client.SCOPE_REASONS:
+                    raise AuthError(
+                        "the sign-in does not allow YouTube Analytics; run `cerdas youtube login --analytics`",
+                        status=error.status,
+                        reason=error.reason,
+                    ) from exc
+                raise error from exc
             names = [str(h.get("name")) for h in result.get("columnHeaders") or []]
             for row in result.get("rows") or []:
                 values = dict(zip(names, row, strict=False))

@@ -225,7 +225,7 @@ class _Base(http.server.BaseHTTPRequestHandler):
             )
         if op == "reports.query":
             if not ANALYTICS_SCOPES & set(entry[1]):
-                raise ApiError(403, "forbidden", "Request had insufficient authentication scopes.")
+                raise ApiError(403, "insufficientPermissions", "Request had insufficient authentication scopes.")
         elif SCOPE not in entry[1] and "https://www.googleapis.com/auth/youtube" not in entry[1]:
             raise ApiError(403, "insufficientPermissions", "Request had insufficient authentication scopes.")
 
