@@ -52,7 +52,7 @@ RULES: Final[tuple[tuple[str, str, str], ...]] = (
         "search engine",
         r"(?i)googlebot|google-inspectiontool|googleother|apis-google|mediapartners-google|adsbot-google|"
         r"storebot-google|bingbot|bingpreview|msnbot|adidxbot|yandex(bot|images|metrika)|baiduspider|duckduckbot|"
-        r"duckassistbot|slurp|sogou|exabot|seznambot|petalbot|applebot|qwantify|naver|yeti/|coccocbot|mojeekbot",
+        r"duckassistbot|slurp|sogou|exabot|seznambot|petalbot|applebot|qwant(ify|bot)|naver|yeti/|coccocbot|mojeekbot",
     ),
     (
         "bot",
@@ -82,7 +82,8 @@ RULES: Final[tuple[tuple[str, str, str], ...]] = (
     ("bot", "feed reader", r"(?i)feedly|inoreader|newsblur|feedbin|tiny tiny rss|feedfetcher|superfeedr|rssbot"),
     ("bot", "security scanner", r"(?i)zgrab|masscan|nmap|nikto|sqlmap|censys|expanse|internet-measurement|nuclei"),
     ("bot", "headless browser", r"(?i)headlesschrome|phantomjs|puppeteer|playwright|selenium|lighthouse"),
-    ("bot", "generic bot", r"(?i)(^|[^a-z])(bot|crawler|spider|crawl|scraper)([^a-z]|$)|\+https?://\S+bot"),
+    # "bot" alone must stand as a word (the CUBOT phone is no bot); crawler, spider, scraper may end a name
+    ("bot", "generic bot", r"(?i)(^|[^a-z])bot([^a-z]|$)|(crawler|spider|scraper)\b|\+https?://\S+bot"),
     # -- podcast apps -----------------------------------------------------------------------------------------
     ("app", "Apple Podcasts", r"^Podcasts/|^Balado/|AirPodcasts/|iTunes/.*Podcasts|watchOS/.*Podcasts"),
     ("app", "Spotify", r"^Spotify/[2-9]|^Spotify/\d{2}|Spotify \(|SpotifyAndroid"),
