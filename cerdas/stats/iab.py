@@ -21,8 +21,8 @@ fingerprints) or one local day (visitors). Once every window, line and visitor o
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import os
+import socket
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +36,8 @@ WINDOW: Final = 24 * 3600
 GRACE: Final = 6 * 3600
 """How far behind the newest request a line may still arrive (Apache logs a long download at its start time)."""
 HOLD: Final = WINDOW + GRACE
+PURGE_EVERY: Final = 6 * 3600
+"""How often (in logged time) old hashes are dropped while importing."""
 _DAY: Final = 24 * 3600
 
 
@@ -88,17 +90,18 @@ class Tally:
     unknown_files: int = 0
 
 
+_V4_MAPPED = b"\x00" * 10 + b"\xff\xff"
+
+
 def listener_address(ip: str) -> bytes:
     """The address as IAB counts it: IPv4 whole, IPv6 reduced to its /64 (one household's prefix)."""
     try:
-        addr = ipaddress.ip_address(ip.strip("[]"))
-    except ValueError:
+        if ":" not in ip:
+            return socket.inet_pton(socket.AF_INET, ip)
+        packed = socket.inet_pton(socket.AF_INET6, ip.strip("[]").split("%", 1)[0])
+    except OSError:
         return ip.encode("utf-8", "replace")
-    if isinstance(addr, ipaddress.IPv6Address):
-        if addr.ipv4_mapped is not None:
-            return addr.ipv4_mapped.packed
-        return addr.packed[:8]
-    return addr.packed
+    return packed[12:] if packed.startswith(_V4_MAPPED) else packed[:8]
 
 
 def audio_bytes(req: Request, target: Target) -> tuple[int, bool]:
@@ -143,7 +146,8 @@ class Counting:
         self.audio_prefix, self.episodes_prefix, self.site_prefix = audio_prefix, episodes_prefix, site_prefix
         self.tally = Tally()
         self._days: dict[int, str] = {}
-        self._next_purge = state.newest + 3600
+        self._hashers: dict[str, hashlib._Hash] = {}
+        self._next_purge = state.newest + PURGE_EVERY
 
     # -- days, salts and hashes -------------------------------------------------------------------------------
     def local_day(self, ts: float) -> str:
@@ -157,14 +161,16 @@ class Counting:
             self._days[bucket] = day
         return day
 
-    def _salt(self, name: str) -> bytes:
-        salt = self.state.salts.get(name)
-        if salt is None:
-            salt = self.state.salts[name] = os.urandom(32)
-        return salt
-
     def _hash(self, salt_name: str, data: bytes) -> bytes:
-        return hashlib.blake2b(data, key=self._salt(salt_name), digest_size=16).digest()
+        hasher = self._hashers.get(salt_name)
+        if hasher is None:
+            salt = self.state.salts.get(salt_name)
+            if salt is None:
+                salt = self.state.salts[salt_name] = os.urandom(32)
+            hasher = self._hashers[salt_name] = hashlib.blake2b(key=salt, digest_size=16)
+        copy = hasher.copy()
+        copy.update(data)
+        return copy.digest()
 
     # -- one request ----------------------------------------------------------------------------------------
     def add(self, req: Request, line: bytes) -> None:
@@ -258,7 +264,7 @@ class Counting:
         """Delete every hash and salt older than ``cutoff`` (default: :data:`HOLD` behind the newest request);
         lines older than that are refused from now on."""
         state = self.state
-        self._next_purge = state.newest + 3600
+        self._next_purge = state.newest + PURGE_EVERY
         cutoff = state.newest - HOLD if cutoff is None else cutoff
         if cutoff <= state.closed_before:
             return
@@ -269,6 +275,7 @@ class Counting:
         state.seen = {fp: day for fp, day in state.seen.items() if day >= last_open_utc}
         last_open_local = self.local_day(cutoff)
         state.visitors = {d: v for d, v in state.visitors.items() if d >= last_open_local}
+        self._hashers.clear()
         state.salts = {
             name: salt
             for name, salt in state.salts.items()

@@ -27,11 +27,12 @@ from cerdas.errors import CerdasError
 COMBINED: Final = "combined"
 CADDY: Final = "caddy"
 
+_Q = rb'[^"\\]*(?:\\.[^"\\]*)*'  # the inside of a quoted field, escapes allowed (unrolled: fast)
 _COMBINED = re.compile(
-    rb'^(\S+) \S+ (?:\S+|"[^"]*") \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)'
-    rb'(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"((?: "(?:[^"\\]|\\.)*")*))?\s*$'
+    rb'^(\S+) \S+ (?:\S+|"[^"]*") \[([^\]]+)\] "(' + _Q + rb')" (\d{3}) (\d+|-)'
+    rb'(?: "(' + _Q + rb')" "(' + _Q + rb')"((?: "' + _Q + rb'")*))?\s*$'
 )
-_EXTRA = re.compile(rb'"((?:[^"\\]|\\.)*)"')
+_EXTRA = re.compile(rb'"(' + _Q + rb')"')
 _MONTH_NAMES: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTHS: Final = {m.encode(): i for i, m in enumerate(_MONTH_NAMES, start=1)}
 
@@ -111,7 +112,7 @@ def _path_of(target: str) -> str:
     path = target.split("?", 1)[0].split("#", 1)[0]
     if "://" in path:  # an absolute-form request target
         path = "/" + path.split("://", 1)[1].partition("/")[2]
-    return unquote(path)
+    return unquote(path) if "%" in path else path
 
 
 class CombinedParser:
@@ -122,6 +123,15 @@ class CombinedParser:
     def __init__(self, paths: Paths) -> None:
         self.paths = paths
         self.times = TimeParser()
+        self._texts: dict[bytes, str] = {}  # user agents and methods repeat: decode each once
+
+    def _text(self, raw: bytes) -> str:
+        text = self._texts.get(raw)
+        if text is None:
+            if len(self._texts) > 100_000:
+                self._texts.clear()
+            text = self._texts[raw] = _text(raw)
+        return text
 
     def parse(self, line: bytes) -> Request | None:
         """The request, or None when it cannot concern the show; :class:`UnparseableLine` when malformed."""
@@ -137,18 +147,19 @@ class CombinedParser:
         if not self.paths.wanted(parts[1]) and b"://" not in parts[1]:
             return None
         range_header: str | None = None
-        for field in _EXTRA.findall(extra or b""):
-            if field.startswith(b"bytes=") or field == b"-":
-                range_header = "" if field == b"-" else field.decode("ascii", "replace")
+        if extra:
+            for field in _EXTRA.findall(extra):
+                if field.startswith(b"bytes=") or field == b"-":
+                    range_header = "" if field == b"-" else field.decode("ascii", "replace")
         return Request(
-            ts=self.times.parse(when),
-            ip=ip.decode("ascii", "replace"),
-            method=parts[0].decode("ascii", "replace"),
-            path=_path_of(parts[1].decode("utf-8", "replace")),
-            status=int(status),
-            size=0 if size == b"-" else int(size),
-            agent=_text(agent),
-            range=range_header,
+            self.times.parse(when),
+            ip.decode("ascii", "replace"),
+            self._text(parts[0]),
+            _path_of(parts[1].decode("utf-8", "replace")),
+            int(status),
+            0 if size == b"-" else int(size),
+            self._text(agent),
+            range_header,
         )
 
 
