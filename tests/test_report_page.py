@@ -31,7 +31,7 @@ def test_the_html_opens_offline_in_chromium(show: Workspace, tmp_path: Path, bro
     assert page.locator("[data-figure=youtube_views]").inner_text() == "1.500"
     charts = page.locator("figure.chart svg")
     assert charts.count() == 3
-    assert all(charts.nth(i).bounding_box()["height"] > 50 for i in range(3))  # type: ignore[index]
+    assert all(charts.nth(i).bounding_box()["height"] > 50 for i in range(3))
     assert page.locator("tr[data-slug=gratifikasi] td").nth(1).inner_text() == "20"
     assert all(url.startswith(("file:", "data:")) for url in requests), requests
     assert not serious_axe_violations(page)

@@ -146,7 +146,7 @@ class Counting:
         self.audio_prefix, self.episodes_prefix, self.site_prefix = audio_prefix, episodes_prefix, site_prefix
         self.tally = Tally()
         self._days: dict[int, str] = {}
-        self._hashers: dict[str, hashlib._Hash] = {}
+        self._hashers: dict[str, hashlib.blake2b] = {}
         self._next_purge = state.newest + PURGE_EVERY
 
     # -- days, salts and hashes -------------------------------------------------------------------------------
