@@ -57,9 +57,26 @@ make_venv() {
     }
 }
 
+# extras_cover INSTALLED WANTED: every comma-separated extra of WANTED is among INSTALLED.
+extras_cover() {
+    local want
+    for want in ${2//,/ }; do
+        [[ ",$1," == *",$want,"* ]] || return 1
+    done
+}
+
+# extras_union A B: the extras of both, comma-separated, each once.
+extras_union() {
+    local out="$1" extra
+    for extra in ${2//,/ }; do
+        extras_cover "$out" "$extra" || out="${out:+$out,}$extra"
+    done
+    echo "$out"
+}
+
 # ensure_venv EXTRAS: a .venv with the package installed editable; reinstalled when pyproject.toml changes.
-# The stamp records the pyproject hash and the extras installed: 'scripts/demo' (no extras) after
-# 'scripts/test' (dev) installs nothing.
+# The stamp records the pyproject hash and the extras installed: 'scripts/demo' (report) after
+# 'scripts/test' (dev,report) installs nothing; extras once installed are kept.
 ensure_venv() {
     local extras="${1:-}" stamp have hash
     if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
@@ -69,10 +86,10 @@ ensure_venv() {
     stamp="$VENV/.cerdas-installed"
     hash="$(sha256sum "$CERDAS_ROOT/pyproject.toml" | cut -c1-16)"
     have="$(cat "$stamp" 2>/dev/null || true)"
-    if [ "${have%%-*}" = "$hash" ] && { [ -z "$extras" ] || [ "${have#*-}" = "$extras" ]; }; then
+    if [ "${have%%-*}" = "$hash" ] && extras_cover "${have#*-}" "$extras"; then
         return 0
     fi
-    [ -z "$extras" ] && extras="${have#*-}"  # pyproject changed: keep the extras installed before
+    extras="$(extras_union "${have#*-}" "$extras")"  # keep the extras installed before
     say "installing Python packages into $VENV"
     "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
     "$VENV/bin/python" -m pip install -q -e "$CERDAS_ROOT${extras:+[$extras]}"
