@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 
 from cerdas.errors import SettingsError
-from cerdas.settings import AudioSettings, load_settings
+from cerdas.settings import AudioSettings, load_settings, machine_timezone
 from cerdas.workspace import Workspace
 from tests.workspace_support import set_keys
 
@@ -47,6 +48,7 @@ def test_init_template_is_commented_and_complete(workspace: Workspace) -> None:
     settings = load_settings(workspace.root)
     assert settings.audio == AudioSettings()
     assert settings.show.title == "Podcast Uji"
+    assert raw["show"]["timezone"] == "" and settings.timezone == machine_timezone()  # empty: this machine's zone
 
 
 @pytest.mark.parametrize(
@@ -62,6 +64,9 @@ def test_init_template_is_commented_and_complete(workspace: Workspace) -> None:
         ("show", {"type": "daily"}, "'show.type' must be episodic or serial"),
         ("show", {"hosts": "Satu Orang"}, "'show.hosts' must be a list of texts"),
         ("show", {"colour": "red"}, "unknown key 'show.colour'"),
+        ("show", {"timezone": "WITA"}, "'show.timezone' is not an IANA time zone"),
+        ("show", {"timezone": "Asia/Balikpapan"}, "'show.timezone' is not an IANA time zone"),
+        ("show", {"timezone": 8}, "'show.timezone' must be text"),
         ("audio", {"target_lufs": -40}, "'audio.target_lufs' must be between -31 and -5 LUFS"),
         ("audio", {"target_lufs": "-16"}, "'audio.target_lufs' must be a number"),
         ("audio", {"true_peak": 1.5}, "'audio.true_peak' must be between -9 and 0 dBTP"),
@@ -120,3 +125,9 @@ def test_only_show_title_is_required(tmp_path: Path) -> None:
     settings = load_settings(tmp_path)
     assert settings.audio.target_lufs == -16.0 and settings.audio.channels == 2
     assert settings.show.language == "id" and settings.base_url == "http://localhost:8000/"
+
+
+def test_the_show_time_zone(workspace: Workspace) -> None:
+    set_keys(workspace, "show", timezone="Asia/Makassar")
+    zone = load_settings(workspace.root).timezone
+    assert datetime(2026, 10, 5, 16, 30, tzinfo=UTC).astimezone(zone).date() == date(2026, 10, 6)  # WITA, UTC+8
