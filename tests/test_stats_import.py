@@ -278,6 +278,13 @@ def test_an_unknown_format_is_refused_and_nothing_is_written(show: Workspace, tm
         run(show, common)
     with pytest.raises(CerdasError, match="log file not found"):
         run(show, tmp_path / "missing.log")
+    whole = gzip.compress("".join(the_rules() * 50).encode())
+    cut = tmp_path / "access.log.3.gz"
+    cut.write_bytes(whole[: len(whole) // 2])  # a download that stopped half-way
+    with pytest.raises(CerdasError, match=r"access\.log\.3\.gz: damaged compressed log"):
+        run(show, cut)
+    db = sqlite3.connect(show.stats_path)  # the transaction was rolled back: no count, no ledger entry
+    assert [db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("downloads", "imports", "seen")] == [0] * 3
 
 
 def test_no_address_is_kept(show: Workspace, tmp_path: Path) -> None:
