@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 from cerdas.cli.main import cli
 from cerdas.reports.period import Period, PeriodError, choose_period, month_period, quarter_period
 from cerdas.workspace import Workspace
+from tests.browser import CHROMIUM, chromium_available
 from tests.report_support import EXPECTED, month_of_listening
 
 
@@ -145,3 +146,14 @@ def test_periods() -> None:
     assert month_period("2026-10").slug == "2026-10" and quarter_period("2026q4").slug == "2026Q4"
     with pytest.raises(PeriodError):
         choose_period("2026-10-05", "2026-10-04", None, None, date(2026, 11, 30))
+
+
+def test_doctor_says_whether_pdfs_can_be_made(tmp_path: Path) -> None:
+    from cerdas.env import Environment
+    from cerdas.reports.doctor import report_lines
+
+    missing = report_lines(None, Environment(chromium=str(tmp_path / "no-chromium")))
+    assert [(c.name, c.ok) for c in missing] == [("report pdf", None)]  # optional: information, not a failure
+    assert "CERDAS_CHROMIUM names no file" in missing[0].detail
+    if chromium_available():
+        assert report_lines(None, Environment(chromium=CHROMIUM))[0].ok is True
