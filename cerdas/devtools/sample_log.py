@@ -44,14 +44,18 @@ def sample_log(ws: Workspace, out: Path, days: int = 30, listeners: int = 400, s
     """Write the log (time order, the recommended format with the Range field); returns its number of lines."""
     rng = random.Random(seed)
     base = urlparse(ws.settings().base_url).path.rstrip("/")
-    episodes = [(e.slug, facts.bytes) for e in list_episodes(ws) if (facts := e.facts(TagFacts)) is not None]
     end = datetime.now(UTC).replace(microsecond=0)
     start = end - timedelta(days=days)
+    episodes = [
+        (e.slug, facts.bytes, max(e.published_at(), start))
+        for e in list_episodes(ws)
+        if (facts := e.facts(TagFacts)) is not None and e.published_at() < end
+    ]
     lines: list[tuple[datetime, str]] = []
     for n in range(listeners if episodes else 0):
         ip, agent = f"10.{n // 250}.{n % 250}.{rng.randrange(1, 255)}", rng.choice(APPS)
-        slug, size = rng.choice(episodes)
-        when = start + timedelta(seconds=rng.randrange(days * 86400) * (rng.random() ** 0.5))
+        slug, size, first = rng.choice(episodes)
+        when = first + (end - first) * (rng.random() ** 2)  # most listen in the first days after publication
         audio = f"{base}/audio/{slug}.mp3"
         lines.append((when, _line(when, ip, audio, 206, 2, agent, "bytes=0-1")))
         offset, left = 0, size if rng.random() < 0.8 else rng.randrange(1, max(size // 20, 2))
@@ -63,21 +67,13 @@ def sample_log(ws: Workspace, out: Path, days: int = 30, listeners: int = 400, s
         if rng.random() < 0.3:
             page = f"{base}/episodes/{slug}/"
             lines.append((when, _line(when, ip, page, 200, 18_000, APPS[-1])))
-    for _ in range(days * 20):
+    for n in range(days * 20):  # bots: feed fetches, and now and then a whole episode
         when = start + timedelta(seconds=rng.randrange(days * 86400))
-        lines.append(
-            (
-                when,
-                _line(
-                    when,
-                    f"66.249.{rng.randrange(64)}.{rng.randrange(255)}",
-                    f"{base}/feed.xml",
-                    200,
-                    40_000,
-                    rng.choice(BOTS),
-                ),
-            )
-        )
+        bot_ip = f"66.249.{rng.randrange(64)}.{rng.randrange(255)}"
+        path, size = f"{base}/feed.xml", 40_000
+        if n % 10 == 0 and episodes:
+            path, size = f"{base}/audio/{episodes[0][0]}.mp3", episodes[0][1]
+        lines.append((when, _line(when, bot_ip, path, 200, size, rng.choice(BOTS))))
     lines.sort(key=lambda item: item[0])
     out.write_text("".join(text for _, text in lines), encoding="utf-8")
     return len(lines)
