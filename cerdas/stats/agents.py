@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from typing import Final
 
 from cerdas.stats.agent_rules import RULES, RULES_DATE
@@ -154,8 +155,6 @@ def crawler_list_version() -> str:
     if _crawlers is None:
         return ""
     try:
-        from importlib.metadata import version
-
         return version("crawler-user-agents")
-    except Exception:  # pragma: no cover - metadata missing in an odd install
+    except PackageNotFoundError:  # pragma: no cover - metadata missing in an odd install
         return "?"
