@@ -74,8 +74,8 @@ class AgentList:
     entries: tuple[ListEntry, ...]
 
 
-# OPAWG's file kinds → ours. OPAWG "libraries" are the media stacks and HTTP libraries apps use; the ones that are
-# plainly not players (curl, requests...) are caught by our tools rule first, so an imported library is a player.
+# OPAWG's file kinds → ours. OPAWG "libraries" are the media stacks apps play through (AppleCoreMedia, ExoPlayer,
+# okhttp...): players; it files curl, python-requests and the like under bots, which are consulted first.
 _LIST_KINDS: Final = {
     "bots": "bot",
     "apps": "app",
