@@ -16,7 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cerdas.errors import CerdasError
+from cerdas.fsutil import read_text
 from cerdas.stats.agents import LIST_KINDS, AgentList, ListEntry
+
+MAX_LIST_BYTES = 20 * 1024 * 1024  # OPAWG's largest list is well under 1 MB
 
 
 def kind_of(path: Path, kind: str | None = None) -> str:
@@ -34,12 +37,9 @@ def kind_of(path: Path, kind: str | None = None) -> str:
 def read_list(path: Path, kind: str | None = None, now: datetime | None = None) -> AgentList:
     """Read and check one OPAWG runtime file; :class:`CerdasError` names the file and the entry at fault."""
     chosen = kind_of(path, kind)
+    text = read_text(path, MAX_LIST_BYTES, "OPAWG list")  # a regular file of sane size (not a pipe, not a folder)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CerdasError("file not found", path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CerdasError(f"cannot read it ({exc})", path) from None
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CerdasError(f"not JSON (line {exc.lineno}: {exc.msg})", path) from None
     raw_entries = data.get("entries") if isinstance(data, dict) else None
