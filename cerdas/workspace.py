@@ -186,7 +186,7 @@ WORKSPACE_GITIGNORE = """\
 .cerdas.lock
 search.sqlite3
 stats.sqlite3*
-reports/
+/reports/
 episodes/*/work/
 episodes/*/*.mp3
 episodes/*/*.mp4
