@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from cerdas.devtools.sample import make_sample, reference_text  # noqa: E402
 from cerdas.env import Environment  # noqa: E402
-from cerdas.transcribe import whisper  # noqa: E402
+from cerdas.transcribe import models, whisper  # noqa: E402
 from cerdas.transcribe.formats import character_error_rate  # noqa: E402
 
 BARE = """
@@ -80,7 +80,7 @@ def main() -> None:
     args = parser.parse_args()
     cerdas = str(Path(sys.executable).with_name("cerdas"))
     threads = whisper.cpu_count()
-    model_dir = whisper.install_bundled(Environment.from_environ().model_dir)
+    model_dir = models.install_bundled(Environment.from_environ().model_dir)
 
     with tempfile.TemporaryDirectory(prefix="cerdas-bench-") as tmp_name:
         tmp = Path(tmp_name)

@@ -13,7 +13,7 @@ from cerdas.cli.main import cli
 from cerdas.env import Environment
 from cerdas.errors import CerdasError
 from cerdas.settings import Settings
-from cerdas.transcribe import whisper
+from cerdas.transcribe import models
 from cerdas.workspace import Workspace
 from tests.test_whisper import set_whisper
 from tests.transcribe_support import MODEL_DIR
@@ -25,8 +25,8 @@ def test_doctor_reports_ffmpeg_and_the_model(run_cli: Callable[..., Result]) -> 
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "ok   ffmpeg          ffmpeg version" in out
-    assert f"ok   whisper model   base (bundled Whisper base, multilingual): {whisper.bundled_dir(MODEL_DIR)}" in out
-    assert f"ok   model sha256    {whisper.BUNDLED_FILES['model.bin'][1]} (matches the pinned sum)" in out
+    assert f"ok   whisper model   base (bundled Whisper base, multilingual): {models.bundled_dir(MODEL_DIR)}" in out
+    assert f"ok   model sha256    {models.BUNDLED_FILES['model.bin'][1]} (matches the pinned sum)" in out
     assert "ok   model loads     yes, cpu int8" in out
     assert "ok   language        id" in out
 

