@@ -69,3 +69,21 @@ def words(text: str) -> list[str]:
 
 
 cer = character_error_rate  # the library's own measure, shared with benchmarks/transcribe.py
+
+
+def uncovered(spoken: list[tuple[float, float]], cues: list[tuple[float, float]], slack: float = 0.5) -> list[float]:
+    """How long each stretch of ``spoken`` (start, end) lies outside every cue (each widened by ``slack``
+    seconds: word timestamps wobble): the speech a transcript silently leaves out, stretch by stretch."""
+    gaps: list[float] = []
+    for start, end in spoken:
+        parts = [(start, end)]
+        for cue_start, cue_end in cues:
+            a, b = cue_start - slack, cue_end + slack
+            parts = [
+                piece
+                for x, y in parts
+                for piece in (((x, y),) if b <= x or a >= y else ((x, min(a, y)), (max(b, x), y)))
+                if piece[1] - piece[0] > 1e-6
+            ]
+        gaps += [y - x for x, y in parts]
+    return gaps

@@ -3,7 +3,11 @@
 Two voices at very different levels (a loud host, a quiet guest) so that levelling is audible and measurable.
 The reference text is written the way it is spoken (numbers as words), so it can score a transcript.
 
-``python -m cerdas.devtools.sample OUT.wav [--chapters FILE] [--reference FILE] [--repeat N]``
+``--noise pink:0.02:1`` lays steady background noise (ffmpeg's ``anoisesrc``: colour, amplitude, seed) under the
+whole interview: the noisy recording on which Whisper base loops and loses speech, for the coverage guarantee's
+tests and benchmark.
+
+``python -m cerdas.devtools.sample OUT.wav [--chapters FILE] [--reference FILE] [--repeat N] [--noise C:A:S]``
 """
 
 from __future__ import annotations
@@ -75,6 +79,28 @@ SCRIPT: list[tuple[str, str, str]] = [
 
 
 @dataclass(frozen=True)
+class Noise:
+    """Background noise under the interview: ``anoisesrc`` colour (white, pink, brown...), amplitude, seed."""
+
+    color: str = "pink"
+    amplitude: float = 0.02
+    seed: int = 1
+
+    @classmethod
+    def parse(cls, text: str) -> Noise:
+        """``pink:0.02:1`` (amplitude and seed optional)."""
+        parts = text.split(":")
+        try:
+            return cls(parts[0], float(parts[1]) if len(parts) > 1 else 0.02, int(parts[2]) if len(parts) > 2 else 1)
+        except ValueError as exc:
+            raise CerdasError(f"--noise must be COLOUR[:AMPLITUDE[:SEED]], not {text!r}") from exc
+
+    def source(self) -> str:
+        """The ffmpeg ``lavfi`` source of this noise at 44.1 kHz."""
+        return f"anoisesrc=color={self.color}:amplitude={self.amplitude}:seed={self.seed}:r=44100"
+
+
+@dataclass(frozen=True)
 class Line:
     speaker: str
     text: str
@@ -89,8 +115,9 @@ def _espeak(text: str, voice: str, wpm: int, out: Path) -> None:
     subprocess.run([binary, "-v", voice, "-s", str(wpm), "-w", str(out), text], check=True, capture_output=True)
 
 
-def make_sample(out: Path, repeat: int = 1, ff: FFmpeg | None = None) -> list[Line]:
-    """Write the interview to ``out`` (44.1 kHz stereo WAV) and return its lines with their times."""
+def make_sample(out: Path, repeat: int = 1, ff: FFmpeg | None = None, noise: Noise | None = None) -> list[Line]:
+    """Write the interview to ``out`` (44.1 kHz stereo WAV), with ``noise`` under it if given, and return its
+    lines with their times."""
     ff = ff or FFmpeg()
     lines: list[Line] = []
     with tempfile.TemporaryDirectory(prefix="cerdas-sample-") as tmp:
@@ -124,7 +151,17 @@ def make_sample(out: Path, repeat: int = 1, ff: FFmpeg | None = None) -> list[Li
         listing = Path(tmp) / "parts.txt"
         listing.write_text("".join(f"file '{p}'\n" for p in parts), encoding="utf-8")
         out.parent.mkdir(parents=True, exist_ok=True)
-        ff.run(["-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", str(out)], source=listing)
+        if noise is None:
+            ff.run(["-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", str(out)], source=listing)
+            return lines
+        clean = Path(tmp) / "clean.wav"
+        ff.run(["-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", str(clean)], source=listing)
+        mix = "[1:a]aformat=channel_layouts=stereo[n];[0:a][n]amix=inputs=2:duration=first:normalize=0"
+        ff.run(
+            ["-y", "-i", str(clean), "-f", "lavfi", "-i", noise.source(), "-filter_complex", mix]
+            + ["-c:a", "pcm_s16le", str(out)],
+            source=clean,
+        )
     return lines
 
 
@@ -148,8 +185,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--chapters", type=Path)
     parser.add_argument("--reference", type=Path)
     parser.add_argument("--repeat", type=int, default=1, help="say the script N times (longer clips)")
+    parser.add_argument(
+        "--noise", type=Noise.parse, help="background noise COLOUR[:AMPLITUDE[:SEED]], e.g. pink:0.02:1"
+    )
     args = parser.parse_args(argv)
-    lines = make_sample(args.out, repeat=args.repeat)
+    lines = make_sample(args.out, repeat=args.repeat, noise=args.noise)
     if args.chapters:
         args.chapters.write_text(chapters_text(lines), encoding="utf-8")
     if args.reference:
