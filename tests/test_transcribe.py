@@ -241,7 +241,7 @@ CUES = [
     Segment(0.0, 2.5, "Selamat datang di Podcast Cerdas,\ncerita integritas.", "Pembawa Acara"),
     Segment(2.5, 6.0, "Apa itu <gratifikasi> & suap?", "Pembawa Acara"),
     Segment(9.0, 12.25, "Pemberian dalam arti luas.", "Ibu Ratna"),
-    Segment(3700.0, 3702.0, "Sampai jumpa."),
+    Segment(3700.0, 3702.0, "Sampai jumpa.", "Pembawa Acara"),
 ]
 
 
@@ -255,13 +255,63 @@ def test_vtt_parses_with_webvtt_py_and_round_trips(tmp_path: Path) -> None:
     assert parse_vtt(path.read_text(encoding="utf-8"), path) == CUES
 
 
-def test_srt_parses_with_srt() -> None:
+def test_srt_parses_with_srt_and_keeps_cards_to_two_lines_of_32() -> None:
     subs = list(srt.parse(to_srt(CUES)))
-    assert [s.index for s in subs] == [1, 2, 3, 4]
-    assert subs[2].start.total_seconds() == 9.0 and subs[2].end.total_seconds() == 12.25
-    assert subs[0].content == "Pembawa Acara: Selamat datang di Podcast Cerdas,\ncerita integritas."
-    assert subs[1].content == "Apa itu <gratifikasi> & suap?"  # same speaker: not named again
-    assert subs[2].content.startswith("Ibu Ratna: ")
+    assert [s.index for s in subs] == list(range(1, len(subs) + 1))
+    assert all(len(line) <= 32 for s in subs for line in s.content.split("\n")), [s.content for s in subs]
+    assert all(len(s.content.split("\n")) <= 2 for s in subs)
+    # the first caption (speaker name + 51 characters) needs two cards, timed in proportion, back to back
+    assert subs[0].content == "Pembawa Acara: Selamat datang di"
+    assert subs[1].content == "Podcast Cerdas,\ncerita integritas."
+    assert subs[0].start.total_seconds() == 0.0 and subs[1].end.total_seconds() == 2.5
+    assert subs[0].end == subs[1].start and 1.0 < subs[0].end.total_seconds() < 1.5
+    assert subs[2].content == "Apa itu <gratifikasi> & suap?"  # same speaker: not named again
+    assert subs[3].content.startswith("Ibu Ratna:")  # a new card where the speaker changes
+    assert subs[3].start.total_seconds() == 9.0 and subs[-2].end.total_seconds() == 12.25
+    assert subs[-1].content == "Pembawa Acara: Sampai jumpa."
+    said = " ".join(s.content.replace("\n", " ") for s in subs)
+    assert said.replace("Pembawa Acara: ", "").replace("Ibu Ratna: ", "") == " ".join(c.flat for c in CUES)
+
+
+def test_a_speaker_tag_carries_over_to_the_following_cues(tmp_path: Path) -> None:
+    """People tag the first cue of a turn by hand: the turn goes on until the next <v>."""
+    text = (
+        "WEBVTT\n\n00:00.000 --> 00:03.000\n<v Pembawa Acara>Selamat datang.\n\n"
+        "00:03.000 --> 00:06.000\nHari ini tentang gratifikasi.\n\n"
+        "00:07.000 --> 00:10.000\n<v Ibu Ratna>Terima kasih.\n\n"
+        "00:10.000 --> 00:13.000\nSaya senang di sini.\n\n"
+        "00:14.000 --> 00:16.000\n<v Pembawa Acara>Baik.\n"
+    )
+    cues = parse_vtt(text, tmp_path / "ep.vtt")
+    assert [c.speaker for c in cues] == ["Pembawa Acara", "Pembawa Acara", "Ibu Ratna", "Ibu Ratna", "Pembawa Acara"]
+    assert [(p.speaker, p.text) for p in paragraphs(cues)] == [
+        ("Pembawa Acara", "Selamat datang. Hari ini tentang gratifikasi."),
+        ("Ibu Ratna", "Terima kasih. Saya senang di sini."),
+        ("Pembawa Acara", "Baik."),
+    ]
+    assert [s["speaker"] for s in json.loads(to_json(cues))["segments"]] == [c.speaker for c in cues]
+    named = [s.content for s in srt.parse(to_srt(cues))]
+    assert named == [
+        "Pembawa Acara: Selamat datang.",
+        "Hari ini tentang gratifikasi.",
+        "Ibu Ratna: Terima kasih.",
+        "Saya senang di sini.",
+        "Pembawa Acara: Baik.",
+    ]
+
+
+def test_paragraphs_never_break_mid_sentence_but_do_at_a_speaker_change() -> None:
+    cues = [
+        Segment(0.0, 4.0, "Gratifikasi adalah pemberian dalam arti luas,", "Ibu Ratna"),
+        Segment(9.0, 13.0, "berupa uang atau barang.", "Ibu Ratna"),  # a long pause, mid-sentence
+        Segment(16.0, 19.0, "Lalu bagaimana?", "Ibu Ratna"),  # a pause after a sentence end
+        Segment(19.5, 22.0, "Dilaporkan.", "Pembawa Acara"),  # another speaker, no pause
+    ]
+    assert [p.text for p in paragraphs(cues)] == [
+        "Gratifikasi adalah pemberian dalam arti luas, berupa uang atau barang.",
+        "Lalu bagaimana?",
+        "Dilaporkan.",
+    ]
 
 
 def test_json_is_podcasting_2_transcript_json(tmp_path: Path) -> None:
@@ -275,7 +325,7 @@ def test_json_is_podcasting_2_transcript_json(tmp_path: Path) -> None:
         "speaker": "Pembawa Acara",
         "body": "Selamat datang di Podcast Cerdas, cerita integritas.",
     }
-    assert "speaker" not in data["segments"][3]
+    assert "speaker" not in json.loads(to_json([Segment(0.0, 1.0, "Tanpa nama.")]))["segments"][0]
     assert [s.flat for s in load_json(path)] == [c.flat for c in CUES]
 
 
@@ -286,7 +336,7 @@ def test_txt_has_paragraphs_with_times_and_speakers() -> None:
     assert paras == [
         "[0:00:00] Pembawa Acara: Selamat datang di Podcast Cerdas, cerita integritas. Apa itu <gratifikasi> & suap?",
         "[0:00:09] Ibu Ratna: Pemberian dalam arti luas.",
-        "[1:01:40] Sampai jumpa.",
+        "[1:01:40] Pembawa Acara: Sampai jumpa.",
     ]
     short = [Segment(i * 5.0, i * 5.0 + 4.9, f"Kalimat nomor {i}.") for i in range(30)]
     groups = paragraphs(short)
@@ -301,7 +351,7 @@ def test_a_hand_edited_vtt_is_read_leniently(tmp_path: Path) -> None:
         "\r\nintro\r\n00:00:05.5 --> 00:00:07,25\r\nBalikpapan\r\n"
     )
     cues = parse_vtt(text, tmp_path / "x.vtt")
-    assert cues == [Segment(1.0, 4.0, "Gratifikasi & suap", "Ibu Ratna"), Segment(5.5, 7.25, "Balikpapan")]
+    assert cues == [Segment(1.0, 4.0, "Gratifikasi & suap", "Ibu Ratna"), Segment(5.5, 7.25, "Balikpapan", "Ibu Ratna")]
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,16 @@
 """Words (with their own timestamps) packed into readable captions: at most two lines of 42 characters, at most
-7 seconds, broken preferably at sentence ends and commas, never overlapping the next caption."""
+7 seconds, broken preferably at sentence ends and commas, never overlapping the next caption. A mark for speech
+that could not be transcribed (``[tidak terdengar jelas]``) is a caption of its own over the whole stretch."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 
-from cerdas.transcribe.formats import Segment
-from cerdas.transcribe.guards import Word, join
+from cerdas.transcribe.formats import Segment, is_inaudible, wrap_lines
+from cerdas.transcribe.guards import join
+from cerdas.transcribe.words import Word
 
 # caption rules (BBC/Netflix-style subtitles, as YouTube and podcast apps display them)
 MAX_LINE = 42
@@ -23,20 +27,7 @@ PAUSE_BREAK = 1.2  # seconds of silence that always end a caption
 def wrap(text: str, width: int = MAX_LINE) -> list[str]:
     """``text`` on one line if it fits, else two lines as even as possible (a break after punctuation
     preferred); a line longer than ``width`` only when a single word is."""
-    if len(text) <= width:
-        return [text]
-    words = text.split()
-    best: tuple[float, int] | None = None
-    for i in range(1, len(words)):
-        first, second = " ".join(words[:i]), " ".join(words[i:])
-        if len(first) > width or len(second) > width:
-            continue
-        score = abs(len(first) - len(second)) - (12 if first[-1] in ",.;:?!" else 0)
-        if best is None or score < best[0]:
-            best = (score, i)
-    if best is None:  # does not fit two lines: callers keep cues short enough that this never happens
-        return [text]
-    return [" ".join(words[: best[1]]), " ".join(words[best[1] :])]
+    return wrap_lines(text, width)
 
 
 def fits(text: str) -> bool:
@@ -51,7 +42,10 @@ def _split_long(word: Word) -> list[Word]:
         return [word]
     pieces = [word.text[i : i + MAX_LINE] for i in range(0, len(word.text), MAX_LINE)]
     step = (word.end - word.start) / len(pieces)
-    return [Word(word.start + k * step, word.start + (k + 1) * step, p) for k, p in enumerate(pieces)]
+    return [
+        replace(word, start=word.start + k * step, end=word.start + (k + 1) * step, text=p, glued=word.glued and not k)
+        for k, p in enumerate(pieces)
+    ]
 
 
 def _ends_sentence(text: str) -> bool:
@@ -62,12 +56,13 @@ def _ends_clause(text: str) -> bool:
     return bool(re.search(r"[,;:][\"')\]]*$", text)) or _ends_sentence(text)
 
 
-def build_cues(segments: list[list[Word]]) -> list[Segment]:
+def build_cues(segments: list[list[Word]], marks: Sequence[tuple[float, float, str]] = ()) -> list[Segment]:
     """Pack words into caption cues that obey the caption rules (see the module docstring).
 
     The words are cut into sentences (at sentence-ending punctuation and at pauses); a very short sentence
     shares its caption with the next when both fit; a sentence too long for one caption is split into as few
-    captions as the rules allow, as even as possible, preferably after a comma.
+    captions as the rules allow, as even as possible, preferably after a comma. ``marks`` (start, end, text)
+    become captions of their own spanning exactly their stretch, however long (they hold no words to read).
     """
     words = [piece for seg in segments for w in seg for piece in _split_long(w)]
     units: list[list[Word]] = []
@@ -87,8 +82,9 @@ def build_cues(segments: list[list[Word]]) -> list[Segment]:
                 merged[-1] = combined
                 continue
         merged.append(unit)
-    groups = [piece for unit in merged for piece in _split_unit(unit)]
-    return _time_cues([(g, "") for g in groups])
+    groups = [(piece, False) for unit in merged for piece in _split_unit(unit)]
+    groups += [([Word(start, end, text)], True) for start, end, text in marks]
+    return _time_cues(sorted(groups, key=lambda g: g[0][0].start))
 
 
 def _short(words: list[Word]) -> bool:
@@ -143,21 +139,24 @@ def _split_unit(words: list[Word]) -> list[list[Word]]:
     return out[::-1]
 
 
-def _time_cues(groups: list[tuple[list[Word], str]]) -> list[Segment]:
+def _time_cues(groups: list[tuple[list[Word], bool]]) -> list[Segment]:
+    """Captions from word groups (``True``: a mark, kept over its whole stretch), each up long enough to read,
+    never past the next one's start."""
     cues: list[Segment] = []
     spans = [(g[0].start, g[-1].end) for g, _ in groups if g]
-    texts = [(join(g), speaker) for g, speaker in groups if g]
-    for k, ((start, end), (text, speaker)) in enumerate(zip(spans, texts, strict=True)):
+    texts = [(join(g), mark) for g, mark in groups if g]
+    for k, ((start, end), (text, mark)) in enumerate(zip(spans, texts, strict=True)):
         if cues:
             start = max(start, cues[-1].end)
         nxt = spans[k + 1][0] if k + 1 < len(spans) else None
-        wanted = max(MIN_CUE_SECONDS, len(text) / READING_CPS)
-        end = max(end, start + wanted)
-        end = min(end, start + MAX_CUE_SECONDS)
+        if not mark:
+            wanted = max(MIN_CUE_SECONDS, len(text) / READING_CPS)
+            end = max(end, start + wanted)
+            end = min(end, start + MAX_CUE_SECONDS)
         if nxt is not None and nxt > start:
             end = min(end, nxt)
         end = max(end, start + 0.001)
-        cues.append(Segment(round(start, 3), round(end, 3), "\n".join(wrap(text)), speaker))
+        cues.append(Segment(round(start, 3), round(end, 3), "\n".join(wrap(text)), ""))
     return cues
 
 
@@ -170,7 +169,7 @@ def check_cues(cues: list[Segment]) -> list[str]:
             problems.append(f"cue {i} has {len(lines)} lines")
         if any(len(line) > MAX_LINE for line in lines):
             problems.append(f"cue {i} has a line over {MAX_LINE} characters")
-        if cue.end - cue.start > MAX_CUE_SECONDS + 1e-6:
+        if cue.end - cue.start > MAX_CUE_SECONDS + 1e-6 and not is_inaudible(cue.flat):
             problems.append(f"cue {i} lasts {cue.end - cue.start:.1f} s")
         if i < len(cues) and cue.end > cues[i].start + 1e-6:
             problems.append(f"cue {i} overlaps the next")

@@ -27,6 +27,20 @@ KINDS = ("vtt", "srt", "json", "txt")
 MIME_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip", "json": "application/json", "txt": "text/plain"}
 MAX_FILE = 64 * MiB
 """A transcript file larger than this is not a transcript (hours of captions are a few megabytes)."""
+SRT_LINE = 32  # characters per line and lines per card, as the Podcasting 2.0 transcript guidance asks of SRT
+SRT_LINES = 2
+INAUDIBLE = {"id": "[tidak terdengar jelas]", "ms": "[tidak kedengaran jelas]", "en": "[inaudible]"}
+"""The caption over speech that could not be transcribed, by the show's language (English otherwise)."""
+
+
+def inaudible(language: str) -> str:
+    """The mark for speech that could not be transcribed, in ``language`` (a BCP 47 code: ``id``, ``id-ID``)."""
+    return INAUDIBLE.get(language.split("-")[0].lower(), INAUDIBLE["en"])
+
+
+def is_inaudible(text: str) -> bool:
+    """Whether a caption is only such a mark (in any language Cerdas writes it in)."""
+    return " ".join(text.split()).lower() in INAUDIBLE.values()
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,68 @@ def paragraph_time(seconds: float, long: bool) -> str:
 # -- writers ----------------------------------------------------------------------------------------------
 
 
+def wrap_lines(text: str, width: int) -> list[str]:
+    """``text`` on one line if it fits ``width``, else two lines as even as possible (a break after punctuation
+    preferred); a line longer than ``width`` only when a single word is, and ``[text]`` when two lines cannot
+    hold it (callers keep their cues short enough)."""
+    if len(text) <= width:
+        return [text]
+    words = text.split()
+    best: tuple[float, int] | None = None
+    for i in range(1, len(words)):
+        first, second = " ".join(words[:i]), " ".join(words[i:])
+        if len(first) > width or len(second) > width:
+            continue
+        score = abs(len(first) - len(second)) - (12 if first[-1] in ",.;:?!" else 0)
+        if best is None or score < best[0]:
+            best = (score, i)
+    if best is None:
+        return [text]
+    return [" ".join(words[: best[1]]), " ".join(words[best[1] :])]
+
+
+def _fits_card(words: list[str]) -> bool:
+    if len(words) == 1:
+        return True
+    lines = wrap_lines(" ".join(words), SRT_LINE)
+    return len(lines) <= SRT_LINES and all(len(line) <= SRT_LINE for line in lines)
+
+
+def srt_cards(start: float, end: float, text: str) -> list[tuple[float, float, list[str]]]:
+    """One cue's text as SRT cards of at most two lines of 32 characters: as few cards as fit, as even as
+    possible, each timed in proportion to its length within the cue."""
+    words = text.split()
+    if not words:
+        return []
+    n = len(words)
+    # fewest cards for each prefix, then the evenest split into that many (the cost: squared length error)
+    best: list[tuple[int, float, int]] = [(0, 0.0, 0)] + [(n + 1, 0.0, 0)] * n
+    target = len(text) / max(1, -(-len(text) // (SRT_LINE * SRT_LINES)))
+    for i in range(1, n + 1):
+        for j in range(i - 1, -1, -1):
+            if not _fits_card(words[j:i]):
+                break
+            cards, cost, _ = best[j]
+            candidate = (cards + 1, cost + (len(" ".join(words[j:i])) - target) ** 2, j)
+            if candidate[:2] < best[i][:2]:
+                best[i] = candidate
+    pieces: list[list[str]] = []
+    i = n
+    while i > 0:
+        j = best[i][2]
+        pieces.append(words[j:i])
+        i = j
+    pieces.reverse()
+    total = sum(len(" ".join(p)) + 1 for p in pieces)
+    out, clock = [], start
+    for k, piece in enumerate(pieces):
+        share = (end - start) * (len(" ".join(piece)) + 1) / total
+        stop = end if k == len(pieces) - 1 else clock + share
+        out.append((round(clock, 3), round(stop, 3), wrap_lines(" ".join(piece), SRT_LINE)))
+        clock = stop
+    return out
+
+
 def _escape(text: str) -> str:
     return strip_control(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -118,15 +194,20 @@ def to_vtt(segments: list[Segment], note: str = "") -> str:
 
 
 def to_srt(segments: list[Segment]) -> str:
-    """SubRip; a known speaker is named at the start of the cue where the speaker changes."""
+    """SubRip as the Podcasting 2.0 transcript guidance asks: cards of at most two lines of 32 characters (a
+    caption longer than that becomes several cards, timed in proportion), a new card where the speaker changes,
+    which opens with the speaker's name and a colon."""
     out: list[str] = []
     previous = ""
-    for i, seg in enumerate(segments, 1):
-        lines = [strip_control(line) for line in seg.text.split("\n") if line.strip()]
-        if seg.speaker and seg.speaker != previous and lines:
-            lines[0] = f"{strip_control(seg.speaker)}: {lines[0]}"
-        previous = seg.speaker or previous
-        out += [str(i), f"{srt_time(seg.start)} --> {srt_time(seg.end)}", *lines, ""]
+    number = 0
+    for seg in segments:
+        text = strip_control(seg.flat)
+        if seg.speaker and seg.speaker != previous and text:
+            text = f"{strip_control(seg.speaker)}: {text}"
+        previous = seg.speaker
+        for start, end, lines in srt_cards(seg.start, seg.end, text):
+            number += 1
+            out += [str(number), f"{srt_time(start)} --> {srt_time(end)}", *lines, ""]
     return "\n".join(out)
 
 
@@ -231,12 +312,16 @@ def parse_time(text: str) -> float:
 
 
 def parse_vtt(text: str, path: Path) -> list[Segment]:
-    """Cues of a WebVTT file (NOTE, STYLE and REGION blocks skipped; ``<v Name>`` kept as the speaker; other
-    tags dropped; entities decoded). Errors name the line."""
+    """Cues of a WebVTT file (NOTE, STYLE and REGION blocks skipped; other tags dropped; entities decoded).
+    Errors name the line.
+
+    ``<v Name>`` names the speaker of its cue and of every following cue up to the next ``<v ...>``: people tag
+    the first cue of a turn by hand, and the turn goes on until someone else speaks."""
     lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not lines or not (lines[0] == "WEBVTT" or lines[0].startswith(("WEBVTT ", "WEBVTT\t"))):
         raise CerdasError("line 1: a WebVTT file must start with 'WEBVTT'", path)
     segments: list[Segment] = []
+    turn = ""  # the speaker of the turn so far
     i = 1
     while i < len(lines) and lines[i].strip():  # header lines
         i += 1
@@ -277,8 +362,9 @@ def parse_vtt(text: str, path: Path) -> list[Segment]:
             clean = " ".join(strip_control(html.unescape(_TAG.sub("", raw))).split())
             if clean:
                 body.append(clean)
+        turn = speaker or turn
         if body:
-            segments.append(Segment(start, end, "\n".join(body), speaker))
+            segments.append(Segment(start, end, "\n".join(body), turn))
     return segments
 
 

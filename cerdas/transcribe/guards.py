@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from cerdas.facts import GuardCounts
 from cerdas.transcribe import whisper
+from cerdas.transcribe.words import Word
 
 # quality guards
 NO_SPEECH_PROB = 0.6  # Whisper's own rule: no_speech_prob above this with avg_logprob below the next
@@ -40,13 +41,7 @@ UNSURE_LOGPROB = -0.8
 
 # -- words ------------------------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Word:
-    start: float
-    end: float
-    text: str  # no surrounding spaces
-    glued: bool = False  # continues the previous word without a space ("cerita" + "-integritas")
+Span = tuple[float, float]
 
 
 def join(words: list[Word]) -> str:
@@ -63,7 +58,13 @@ def _words_of(seg: whisper.RawSegment) -> list[Word]:
     """The segment's words; without word timestamps, spread over the segment in proportion to their length."""
     if seg.words:
         return [
-            Word(w.start, max(w.end, w.start), w.text.strip(), glued=bool(i) and not w.text[:1].isspace())
+            Word(
+                w.start,
+                max(w.end, w.start),
+                w.text.strip(),
+                probability=w.probability,
+                glued=bool(i) and not w.text[:1].isspace(),
+            )
             for i, w in enumerate(seg.words)
             if w.text.strip()
         ]
@@ -78,9 +79,12 @@ def _words_of(seg: whisper.RawSegment) -> list[Word]:
     return out
 
 
-def cut_loops(words: list[Word], max_ngram: int = LOOP_MAX_NGRAM) -> tuple[list[Word], int]:
+def cut_loops(
+    words: list[Word], max_ngram: int = LOOP_MAX_NGRAM, spans: list[Span] | None = None
+) -> tuple[list[Word], int]:
     """Cut runs where an n-gram repeats back to back (4+ times for one or two words, 3+ times for longer
-    n-grams) down to its first occurrence. Returns the words kept and how many were cut."""
+    n-grams) down to its first occurrence. Returns the words kept and how many were cut; the time each cut
+    repetition spanned is added to ``spans`` when given (the audio there may hold speech the loop replaced)."""
     keys = [_key(w.text) for w in words]
     out: list[Word] = []
     out_keys: list[str] = []
@@ -104,6 +108,8 @@ def cut_loops(words: list[Word], max_ngram: int = LOOP_MAX_NGRAM) -> tuple[list[
             out.extend(words[i : i + best_n])
             out_keys.extend(keys[i : i + best_n])
             cut += best_n * (best_reps - 1)
+            if spans is not None:
+                spans.append((words[i + best_n].start, words[i + best_n * best_reps - 1].end))
             i += best_n * best_reps
         else:
             out.append(words[i])
@@ -168,7 +174,8 @@ def snap_vocabulary(words: list[Word], vocabulary: tuple[str, ...]) -> tuple[lis
                 spelled = head + spelled + (tail.group(0) if tail else "")
                 if join(window) != spelled:
                     fixed += 1
-                out.append(Word(window[0].start, window[-1].end, spelled, window[0].glued))
+                probability = min(w.probability for w in window)
+                out.append(Word(window[0].start, window[-1].end, spelled, probability, glued=window[0].glued))
                 i += size
                 replaced = True
                 break
@@ -185,10 +192,18 @@ def snap_vocabulary(words: list[Word], vocabulary: tuple[str, ...]) -> tuple[lis
 
 @dataclass
 class Cleaned:
-    """Guarded words, one list per kept segment."""
+    """Guarded words, one list per kept segment; ``removed``: where a guard took out text that stood for
+    audio (a cut loop, a looping or repeated window, the prompt read back), which the coverage guarantee
+    transcribes again."""
 
     segments: list[list[Word]] = field(default_factory=list)
     report: GuardCounts = field(default_factory=GuardCounts)
+    removed: list[Span] = field(default_factory=list)
+
+    @property
+    def words(self) -> list[Word]:
+        """Every kept word, in order."""
+        return [w for seg in self.segments for w in seg]
 
 
 def guard(
@@ -208,7 +223,7 @@ def guard(
             rep.no_speech += 1
             continue
         words = _words_of(seg)
-        words, cut = cut_loops(words)
+        words, cut = cut_loops(words, spans=result.removed)
         rep.loops_cut_words += cut
         text = join(words)
         keys = [_key(w.text) for w in words if _key(w.text)]
@@ -216,9 +231,11 @@ def guard(
             continue
         if len(text) >= 40 and compression_ratio(text) > COMPRESSION_RATIO:
             rep.compression += 1
+            result.removed.append((seg.start, seg.end))
             continue
         if prompted and vocab_keys and len(keys) >= 2 and all(k in vocab_keys for k in keys):
             rep.prompt_echo += 1
+            result.removed.append((seg.start, seg.end))
             continue
         unsure = seg.no_speech_prob > UNSURE_NO_SPEECH or seg.avg_logprob < UNSURE_LOGPROB
         if len(keys) <= 12 and (_CREDITS.search(text) or (unsure and _SIGN_OFFS.search(text))):
@@ -227,6 +244,7 @@ def guard(
         joined = " ".join(keys)
         if len(keys) >= 3 and joined == previous_key:
             rep.repeated += 1
+            result.removed.append((seg.start, seg.end))
             continue
         previous_key = joined
         if duration is not None:
