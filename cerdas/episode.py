@@ -27,6 +27,8 @@ from cerdas.facts import (
     NoFacts,
     StageFacts,
     TagFacts,
+    TranscribeFacts,
+    TranscriptGap,
     YouTubeVideo,
     convert,
     facts_from_data,
@@ -181,6 +183,13 @@ class Episode:
     def published_audio(self) -> str | None:
         """The tagged MP3 (workspace-relative) the feed serves, once the tag stage has run."""
         return self.output("tag", "mp3")
+
+    @property
+    def transcript_gaps(self) -> tuple[TranscriptGap, ...]:
+        """Speech the transcript marks as not understood (``[tidak terdengar jelas]``), for ``cerdas episodes``
+        and the studio; empty when there is none or nothing was transcribed."""
+        transcribed = self.facts(TranscribeFacts)
+        return transcribed.gaps if transcribed is not None else ()
 
     @property
     def video_id(self) -> str:

@@ -230,11 +230,34 @@ class GuardCounts:
     def dropped(self) -> int:
         return self.no_speech + self.compression + self.prompt_echo + self.hallucination + self.repeated
 
+    def add(self, other: GuardCounts) -> None:
+        """Count ``other``'s removals in too (a window transcribed again goes through the guards again)."""
+        for f in dataclasses.fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+@dataclass(frozen=True)
+class TranscriptGap:
+    """Speech the transcript could not cover even when transcribed again: marked ``[tidak terdengar jelas]``
+    from ``start`` to ``end`` (seconds of the episode audio) for a person to listen to and fill in."""
+
+    start: float
+    end: float
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
 
 @dataclass(frozen=True)
 class TranscribeFacts(StageFacts):
     """How the transcript was made. The Whisper fields stay from the last transcription when the files are only
-    regenerated from a hand-corrected VTT (``source = "vtt"``)."""
+    regenerated from a hand-corrected VTT (``source = "vtt"``).
+
+    The coverage guarantee's record (absent from journals older than it, so every field has a default):
+    ``gaps`` still marked in the transcript; ``uncovered_seconds`` of speech the voice activity detector heard
+    that no word covers; ``redecoded`` windows transcribed again, ``recovered_seconds`` of speech they brought
+    back and ``redecode_seconds`` they took (with finding the speech)."""
 
     stage: ClassVar[str] = "transcribe"
     model: str | None = None
@@ -252,6 +275,16 @@ class TranscribeFacts(StageFacts):
     words: int = 0
     words_fingerprint: str | None = None
     edited_sha256: str | None = None
+    gaps: tuple[TranscriptGap, ...] = ()
+    uncovered_seconds: float | None = None
+    redecoded: int = 0
+    recovered_seconds: float = 0.0
+    redecode_seconds: float = 0.0
+
+    @property
+    def has_gaps(self) -> bool:
+        """Whether the transcript marks speech it could not understand (``cerdas episodes``, the studio)."""
+        return bool(self.gaps)
 
 
 @dataclass(frozen=True)

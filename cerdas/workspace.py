@@ -106,6 +106,11 @@ class Workspace:
             raise WorkspaceError("the episode's cover is a link out of its folder; it is not used", path)
         return path
 
+    def words(self, slug: str) -> Path:
+        """Whisper's words with their times and probabilities, ``episodes/<slug>/words.json`` (kept in the
+        repository; see :mod:`cerdas.transcribe.words`). Not published in ``feed/``."""
+        return self.episode_dir(slug) / "words.json"
+
     def transcript(self, slug: str, kind: str) -> Path:
         """``transcripts/<slug>.<kind>`` (vtt, srt, json, txt): the VTT is the master a producer corrects."""
         return self.transcripts_dir / f"{slug}.{kind}"
@@ -182,7 +187,8 @@ def init_workspace(root: Path, title: str, description: str = "", author: str = 
 
 
 WORKSPACE_GITIGNORE = """\
-# Media and derived files are rebuilt by 'cerdas publish'; episode.toml and hand-corrected transcripts are kept.
+# Media and derived files are rebuilt by 'cerdas publish'; episode.toml, the transcripts (hand corrections) and
+# episodes/*/words.json (Whisper's words and timings: remaking them means transcribing again) are kept.
 .cerdas.lock
 search.sqlite3
 stats.sqlite3*

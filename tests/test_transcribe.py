@@ -29,8 +29,9 @@ from cerdas.transcribe.formats import (
     to_txt,
     to_vtt,
 )
-from cerdas.transcribe.guards import Word, compression_ratio, cut_loops, guard, join, snap_vocabulary
+from cerdas.transcribe.guards import compression_ratio, cut_loops, guard, join, snap_vocabulary
 from cerdas.transcribe.whisper import RawSegment, RawWord
+from cerdas.transcribe.words import Word
 from cerdas.workspace import Workspace
 from tests.media import uneven_speech
 

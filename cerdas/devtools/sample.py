@@ -157,11 +157,8 @@ def make_sample(out: Path, repeat: int = 1, ff: FFmpeg | None = None, noise: Noi
         clean = Path(tmp) / "clean.wav"
         ff.run(["-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", str(clean)], source=listing)
         mix = "[1:a]aformat=channel_layouts=stereo[n];[0:a][n]amix=inputs=2:duration=first:normalize=0"
-        ff.run(
-            ["-y", "-i", str(clean), "-f", "lavfi", "-i", noise.source(), "-filter_complex", mix]
-            + ["-c:a", "pcm_s16le", str(out)],
-            source=clean,
-        )
+        inputs = ["-y", "-i", str(clean), "-f", "lavfi", "-i", noise.source()]
+        ff.run([*inputs, "-filter_complex", mix, "-c:a", "pcm_s16le", str(out)], source=clean)
     return lines
 
 

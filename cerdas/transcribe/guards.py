@@ -211,15 +211,18 @@ def guard(
     vocabulary: tuple[str, ...] = (),
     duration: float | None = None,
     prompted: bool = False,
+    heard: bool = False,
 ) -> Cleaned:
     """Apply every quality guard to Whisper's segments (see the module docstring). ``prompted``: Whisper was
-    given the vocabulary, so a segment made of vocabulary terms only is the prompt read back."""
+    given the vocabulary, so a segment made of vocabulary terms only is the prompt read back. ``heard``: the
+    voice activity detector heard speech there (a window transcribed again for the coverage guarantee), so
+    Whisper's own "no speech" score does not drop the segment."""
     result = Cleaned()
     rep = result.report
     vocab_keys = {_key(word) for term in vocabulary for word in term.split()} - {""}
     previous_key = ""
     for seg in raw:
-        if seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < LOGPROB_FLOOR:
+        if not heard and seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < LOGPROB_FLOOR:
             rep.no_speech += 1
             continue
         words = _words_of(seg)

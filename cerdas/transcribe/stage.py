@@ -13,25 +13,28 @@ re-transcribes over it, keeping the corrected file as ``<slug>.vtt.bak``.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from cerdas.episode import Episode, load_episode
 from cerdas.errors import CerdasError, StageError
-from cerdas.facts import StageName, TagFacts, TranscribeFacts
+from cerdas.facts import StageName, TagFacts, TranscribeFacts, TranscriptGap
 from cerdas.fsutil import atomic_copy, atomic_write_text, fingerprint, sha256_file
 from cerdas.pipeline import BaseStage, Context, StageOutput, StageReport, run_stage
 from cerdas.report import Reporter
 from cerdas.settings import WhisperSettings
 from cerdas.transcribe import whisper
 from cerdas.transcribe.captions import build_cues, check_cues
-from cerdas.transcribe.formats import Segment, load_vtt, to_json, to_srt, to_txt, to_vtt
+from cerdas.transcribe.coverage import ensure_coverage
+from cerdas.transcribe.formats import Segment, inaudible, is_inaudible, load_vtt, to_json, to_srt, to_txt, to_vtt
 from cerdas.transcribe.guards import guard
 from cerdas.transcribe.models import ModelInfo, check_language, model_ident, resolve_model, whisper_language
+from cerdas.transcribe.words import Word, save_words
 from cerdas.workspace import Workspace
 
-ALGORITHM = "transcribe-v1"
+ALGORITHM = "transcribe-v2"  # v2: the coverage guarantee (an old transcript may have lost speech silently)
 Mode = Literal["auto", "from_vtt", "retranscribe"]
 
 
@@ -40,14 +43,12 @@ Mode = Literal["auto", "from_vtt", "retranscribe"]
 
 @dataclass
 class Transcript:
-    """Captions and what it took to make them."""
+    """Captions, the words they were made of (the words contract, :mod:`cerdas.transcribe.words`), and what it
+    took to make them."""
 
     cues: list[Segment]
+    words: list[Word]
     facts: TranscribeFacts
-
-    @property
-    def words(self) -> int:
-        return sum(len(c.flat.split()) for c in self.cues)
 
 
 @dataclass(frozen=True)
@@ -83,38 +84,77 @@ def vocabulary_prompt(vocabulary: tuple[str, ...]) -> str | None:
 
 
 def transcribe_audio(
-    audio: Path, settings: WhisperSettings, prepared: Prepared, reporter: Reporter, duration: float = 0.0
+    audio: Path,
+    settings: WhisperSettings,
+    prepared: Prepared,
+    reporter: Reporter,
+    duration: float = 0.0,
+    show_language: str = "id",
 ) -> Transcript:
-    """Transcribe one audio file into guarded caption cues (progress in audio seconds)."""
+    """Transcribe one audio file into guarded caption cues (progress in audio seconds), with the coverage
+    guarantee (:mod:`cerdas.transcribe.coverage`): speech left out is transcribed again, and what still cannot
+    be is marked in ``show_language`` and warned about."""
     engine = whisper.load(prepared.model, prepared.device)
+    started = time.perf_counter()
+    samples = engine.decode(audio)
+    hotwords = vocabulary_prompt(settings.vocabulary) if settings.prompt else None
     bar = reporter.progress("Transkripsi", duration or 1.0, "s")
     try:
         raw = engine.transcribe(
-            audio,
+            samples,
             language=prepared.language,
             beam_size=settings.beam_size,
             batch_size=settings.batch_size,
             word_timestamps=True,
-            hotwords=vocabulary_prompt(settings.vocabulary) if settings.prompt else None,
+            hotwords=hotwords,
             progress=bar.update,
         )
     finally:
         bar.close()
     cleaned = guard(raw.segments, settings.vocabulary, raw.duration, prompted=settings.prompt)
-    cues = build_cues(cleaned.segments)
+
+    def redecode(start: float, end: float) -> list[Word]:
+        heard = engine.transcribe_window(
+            samples, start, end, language=prepared.language or raw.language or None,
+            beam_size=settings.beam_size, hotwords=hotwords,
+        )  # fmt: skip
+        again = guard(heard, settings.vocabulary, raw.duration, prompted=settings.prompt, heard=True)
+        cleaned.report.add(again.report)
+        return again.words
+
+    result = ensure_coverage(cleaned.words, raw.regions, cleaned.removed, redecode)
+    mark = inaudible(show_language)
+    for start, end in result.gaps:
+        reporter.warn(
+            f"speech at {clock(start)}-{clock(end)} could not be transcribed; it is marked {mark} "
+            "(listen to it and write it into the VTT)"
+        )
+    cues = build_cues([result.words], [(start, end, mark) for start, end in result.gaps])
+    seconds = time.perf_counter() - started
     facts = TranscribeFacts(
         model=prepared.model.name,
         language=raw.language,
         device=prepared.device.describe(),
         audio_seconds=round(raw.duration, 3),
         speech_seconds=round(raw.speech, 3),
-        seconds=round(raw.seconds, 3),
-        rtf=round(raw.seconds / raw.duration, 4) if raw.duration else 0.0,
+        seconds=round(seconds, 3),
+        rtf=round(seconds / raw.duration, 4) if raw.duration else 0.0,
         guards=cleaned.report,
         cues=len(cues),
-        words=sum(len(c.flat.split()) for c in cues),
+        words=len(result.words),
+        gaps=tuple(TranscriptGap(start, end) for start, end in result.gaps),
+        uncovered_seconds=result.uncovered_seconds,
+        redecoded=result.redecoded,
+        recovered_seconds=result.recovered_seconds,
+        redecode_seconds=round(result.seconds + raw.vad_seconds, 3),
     )
-    return Transcript(cues, facts)
+    return Transcript(cues, result.words, facts)
+
+
+def clock(seconds: float) -> str:
+    """``01:44`` (``1:01:44`` from an hour): how warnings name a moment."""
+    s = int(seconds)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60:02d}:{s % 60:02d}"
 
 
 # -- files --------------------------------------------------------------------------------------------------
@@ -220,19 +260,28 @@ class TranscribeStage(BaseStage):
         prepared = self.prepared or prepare(ctx.settings.whisper, ws.root, ctx.env.model_dir)
         audio = episode_audio(ws, episode)
         tag = episode.facts(TagFacts)
-        result = transcribe_audio(audio, ctx.settings.whisper, prepared, ctx.reporter, tag.duration if tag else 0.0)
+        result = transcribe_audio(
+            audio,
+            ctx.settings.whisper,
+            prepared,
+            ctx.reporter,
+            tag.duration if tag else 0.0,
+            show_language=ctx.settings.show.language,
+        )
         if edited:
             atomic_copy(vtt, vtt.with_name(vtt.name + ".bak"))
             ctx.reporter.warn(f"re-transcribed over the hand-corrected {vtt.name}; it was kept as {vtt.name}.bak")
         outputs = write_others(ws, episode.slug, result.cues, episode.title)
+        save_words(ws.words(episode.slug), result.words)
+        outputs["words"] = ws.relative(ws.words(episode.slug))
         vtt_text = to_vtt(result.cues, note=_note(result.facts, episode.slug))
         atomic_write_text(vtt, vtt_text)  # last: a crash before this leaves the old pair consistent
         outputs["vtt"] = ws.relative(vtt)
         facts = replace(result.facts, source="whisper", vtt_sha256=_sha(vtt_text), words_fingerprint=words_fp)
-        dropped = cleaned_summary(facts)
         summary = (
-            f"{_count(len(result.cues), 'caption')}, {_count(result.words, 'word')}, RTF {facts.rtf or 0:.3f} "
-            f"({prepared.model.name}, {facts.language}, {prepared.device.describe()}){dropped}"
+            f"{_count(len(result.cues), 'caption')}, {_count(len(result.words), 'word')}, RTF {facts.rtf or 0:.3f} "
+            f"({prepared.model.name}, {facts.language}, {prepared.device.describe()})"
+            f"{coverage_summary(facts)}{cleaned_summary(facts)}"
         )
         return StageOutput(outputs=dict(sorted(outputs.items())), facts=facts, summary=summary)
 
@@ -251,12 +300,15 @@ class TranscribeStage(BaseStage):
                 )
         outputs = write_others(ws, episode.slug, cues, episode.title)
         outputs["vtt"] = ws.relative(vtt)
+        if ws.words(episode.slug).is_file():
+            outputs["words"] = ws.relative(ws.words(episode.slug))
         facts = replace(
             previous or TranscribeFacts(),
             source="vtt" if edited else "whisper",
             cues=len(cues),
-            words=sum(len(c.flat.split()) for c in cues),
+            words=sum(len(c.flat.split()) for c in cues if not is_inaudible(c.flat)),
             edited_sha256=sha256_file(vtt) if edited else None,
+            gaps=open_gaps(previous.gaps if previous else (), cues),
         )
         what = f"from the corrected {vtt.name}" if edited else f"from {vtt.name} (nothing to transcribe again)"
         return StageOutput(
@@ -266,6 +318,27 @@ class TranscribeStage(BaseStage):
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def open_gaps(gaps: tuple[TranscriptGap, ...], cues: list[Segment]) -> tuple[TranscriptGap, ...]:
+    """The recorded gaps a (hand-corrected) transcript still leaves open: those its cues do not fill with
+    words (still marked, or with no caption at all)."""
+    words = [c for c in cues if not is_inaudible(c.flat)]
+    return tuple(g for g in gaps if not any(c.start < g.end and c.end > g.start for c in words))
+
+
+def coverage_summary(facts: TranscribeFacts) -> str:
+    """``"; 2 stretches transcribed again (31.2 s recovered); 1 gap marked"`` or ``""``."""
+    parts = []
+    if facts.redecoded:
+        parts.append(
+            f"{_count(facts.redecoded, 'stretch' if facts.redecoded == 1 else 'stretche')} transcribed again "
+            f"({facts.recovered_seconds:.1f} s of speech recovered)"
+        )
+    if facts.gaps:
+        marked = sum(g.seconds for g in facts.gaps)
+        parts.append(f"{_count(len(facts.gaps), 'gap')} ({marked:.0f} s) marked as not understood")
+    return "; " + "; ".join(parts) if parts else ""
 
 
 def cleaned_summary(facts: TranscribeFacts) -> str:

@@ -40,6 +40,7 @@ CHUNK_SECONDS = 30  # Whisper's window
 VAD_MIN_SILENCE_MS = 160
 FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 COMPRESSION_THRESHOLD = 2.4  # a window whose text compresses better than this is decoded again, warmer
+NO_REPEAT_NGRAM = 3  # a window re-decoded may not repeat a 3-gram: the loop that lost it stays away (beam search)
 
 
 @dataclass(frozen=True)
@@ -239,10 +240,11 @@ class Engine:
         beam_size: int = 5,
         hotwords: str | None = None,
     ) -> list[RawSegment]:
-        """Transcribe ``start``-``end`` seconds of ``audio`` again, on its own: sequential decoding, a warmer
-        temperature while the text loops (compression ratio over 2.4), nothing carried over from earlier text,
-        no voice activity filter and no "no speech" skip (the detector already heard speech there). Times are
-        seconds of the whole audio."""
+        """Transcribe ``start``-``end`` seconds of ``audio`` again, on its own: sequential beam search that may
+        not repeat a 3-gram (the loop that lost the window stays away, and the result is the same every time), a
+        warmer temperature only if the text still loops (compression ratio over 2.4), nothing carried over from
+        earlier text, no voice activity filter and no "no speech" skip (the detector already heard speech
+        there). Times are seconds of the whole audio."""
         check_language(self.model, language)
         segments, _ = self._model.transcribe(
             audio.window(start, end),
@@ -255,6 +257,7 @@ class Engine:
             log_prob_threshold=None,
             no_speech_threshold=None,
             condition_on_previous_text=False,
+            no_repeat_ngram_size=NO_REPEAT_NGRAM,
             word_timestamps=True,
             hotwords=hotwords or None,
             vad_filter=False,
