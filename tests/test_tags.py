@@ -88,7 +88,10 @@ def test_tags_read_back_with_mutagen(published: tuple[Workspace, Path]) -> None:
     assert str(tags["TDAT"]) == episode.pub_date[8:10] + episode.pub_date[5:7]  # DDMM
     assert str(tags.getall("COMM")[0]) == "Auditor bercerita tentang integritas."
     assert tags.getall("PCST") and str(tags["TGID"]) == episode.guid
-    assert tags["WFED"].url == "http://localhost:8000/feed.xml"
+    raw = mp3.read_bytes()
+    at = raw.index(b"WFED")  # as stored: an encoding byte (0, Latin-1) before the address, as iTunes writes it
+    size = int.from_bytes(raw[at + 4 : at + 8], "big")
+    assert raw[at + 10 : at + 10 + size].rstrip(b"\x00") == b"\x00http://localhost:8000/feed.xml"
     [apic] = tags.getall("APIC")
     image = Image.open(io.BytesIO(apic.data))
     assert apic.mime == "image/jpeg" and image.format == "JPEG"
@@ -164,3 +167,16 @@ def _length(mp3: Path) -> float:
     info = MP3(mp3).info
     assert info is not None
     return float(info.length)
+
+
+@pytest.mark.parametrize("published", ["txt"], indirect=True)
+def test_other_taggers_read_the_feed_frame_and_the_notes(published: tuple[Workspace, Path]) -> None:
+    """eyeD3 (and TagLib) read WFED as a text frame: its encoding byte must be there."""
+    import eyed3
+
+    _, mp3 = published
+    audio = eyed3.load(str(mp3))
+    assert audio is not None and audio.tag is not None
+    [wfed] = audio.tag.frame_set[b"WFED"]
+    assert wfed.text == "http://localhost:8000/feed.xml"
+    assert [c.text for c in audio.tag.comments] == ["Auditor bercerita tentang integritas."]

@@ -31,10 +31,10 @@ from mutagen.id3 import (
     TPE1,
     TPE2,
     TRCK,
-    WFED,
     WXXX,
     CTOCFlags,
     ID3NoHeaderError,
+    TextFrame,
 )
 from mutagen.mp3 import MP3, HeaderNotFoundError
 
@@ -52,7 +52,13 @@ from cerdas.settings import Settings
 from cerdas.urls import feed_url
 
 COVER_MAX = 1400
-TAGS_VERSION = 2  # bump when write_tags writes different frames
+TAGS_VERSION = 3  # bump when write_tags writes different frames
+
+
+class WFED(TextFrame):
+    """The podcast feed frame as iTunes writes it and TagLib and eyeD3 read it: a text frame (an encoding byte,
+    then the address). mutagen's own ``WFED`` is a URL frame without that byte, which other taggers misread
+    (eyeD3: "Unknown encoding value b'h'", then ``ttp://...``). The class name is the frame id mutagen writes."""
 
 
 def write_tags(path: Path, episode: Episode, settings: Settings, duration: float, cover: Path) -> None:
@@ -78,7 +84,7 @@ def write_tags(path: Path, episode: Episode, settings: Settings, duration: float
             tags.add(TDES(encoding=3, text=notes))
         # the podcast frames iTunes writes: podcast flag, feed, episode GUID; and the length for players
         tags.add(PCST(value=1))
-        tags.add(WFED(encoding=0, url=feed_url(settings)))
+        tags.add(WFED(encoding=0, text=feed_url(settings)))  # Latin-1: a URL is ASCII
         if episode.guid:
             tags.add(TGID(encoding=3, text=strip_control(episode.guid)))
         tags.add(TLEN(encoding=3, text=str(int(duration * 1000))))
