@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from PIL import Image
 
 from cerdas.cli.main import cli
 from cerdas.workspace import Workspace, init_workspace
@@ -143,6 +144,19 @@ def _hiss_only(tmp: Path) -> Path:
     return path
 
 
+def _meeting_notes(tmp: Path) -> Path:
+    """A text file named .txt: ffmpeg's tty demuxer reads it as ANSI art, a video without sound."""
+    path = tmp / "catatan-rapat.txt"
+    path.write_text(("Catatan rapat tentang gratifikasi dan pelaporannya. " * 30 + "\n") * 40, encoding="utf-8")
+    return path
+
+
+def _picture(tmp: Path) -> Path:
+    path = tmp / "sampul.png"
+    Image.new("RGB", (64, 64), (10, 20, 30)).save(path)
+    return path
+
+
 BAD_SOURCES = [
     pytest.param(_missing, "file not found", id="missing"),
     pytest.param(_text_as_wav, "not a media file", id="text-renamed-wav"),
@@ -157,6 +171,8 @@ BAD_SOURCES = [
     pytest.param(_m4a_cut, "truncated", id="m4a-cut-in-half"),
     pytest.param(_silence, "silent", id="only-silence"),
     pytest.param(_hiss_only, "silent", id="only-hiss"),
+    pytest.param(_meeting_notes, "not an audio or video file (ffmpeg reads it as text)", id="text-file-txt"),
+    pytest.param(_picture, "not an audio or video file (ffmpeg reads it as an image)", id="picture"),
 ]
 
 

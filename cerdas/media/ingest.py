@@ -31,6 +31,9 @@ def check_source(path: Path, ff: FFmpeg | None = None) -> Probe:
     :class:`IngestStage`'s job.
     """
     probe = (ff or FFmpeg()).probe(path)
+    looks_like = not_media(probe.format_name)
+    if looks_like:
+        raise MediaError(f"not an audio or video file (ffmpeg reads it as {looks_like}); nothing to publish", path)
     if probe.audio is None:
         kind = "video with no audio stream" if probe.has_video else "no audio stream"
         raise MediaError(f"{kind}; nothing to publish", path)
@@ -38,6 +41,19 @@ def check_source(path: Path, ff: FFmpeg | None = None) -> Probe:
     if problem:
         raise MediaError(problem, path)
     return probe
+
+
+_TEXT_FORMATS = {"tty": "text", "srt": "subtitles", "webvtt": "subtitles", "ass": "subtitles", "lrc": "lyrics"}
+
+
+def not_media(format_name: str) -> str | None:
+    """What a file ffmpeg opens is when it is not a recording at all: ``text`` for any text file (ffmpeg's
+    ``tty`` demuxer draws it as ANSI art, a "video"), ``subtitles``, ``an image``; None for audio and video."""
+    if format_name in _TEXT_FORMATS:
+        return _TEXT_FORMATS[format_name]
+    if format_name.endswith("_pipe") or format_name in ("image2", "gif", "apng", "webp"):
+        return "an image"
+    return None
 
 
 def container_damage(path: Path) -> str | None:
