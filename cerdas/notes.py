@@ -9,7 +9,7 @@ that safe HTML (:func:`notes_text`, :func:`html_to_text`), so what the site show
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape, unescape
 from html.parser import HTMLParser
 
 import nh3
@@ -93,13 +93,28 @@ def looks_like_html(text: str) -> bool:
     return bool(_HTML_HINT.search(text))
 
 
+def link_bare_urls(html: str) -> str:
+    """Our safe HTML with every bare address outside a link made a link (as plain-text notes get them)."""
+    out: list[str] = []
+    in_link = 0
+    for piece in re.split(r"(<[^>]*>)", html):
+        if piece.startswith("<"):
+            in_link += 1 if re.match(r"<a[\s>]", piece) else -1 if piece == "</a>" else 0
+            out.append(piece)
+        elif in_link or not _URL.search(piece):
+            out.append(piece)
+        else:
+            out.append(_text_with_links(unescape(piece)))
+    return "".join(out)
+
+
 def notes_html(description: str) -> str:
-    """The show notes as safe HTML, whichever way the producer wrote them."""
+    """The show notes as safe HTML, whichever way the producer wrote them (bare addresses linked either way)."""
     if not description.strip():
         return ""
     if not looks_like_html(description):
         return plain_to_html(description)
-    html = sanitise_html(description).strip()
+    html = link_bare_urls(sanitise_html(description).strip())
     return html if _BLOCK.search(html) else f"<p>{html}</p>"
 
 

@@ -30,7 +30,7 @@ _MP3_BITRATES = {
     44100: (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
     22050: (32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
 }
-_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
@@ -230,7 +230,7 @@ def _validate_show(show: ShowSettings, path: Path) -> None:
         path,
     )
     _check(
-        not show.owner_email or bool(_EMAIL.match(show.owner_email)),
+        not show.owner_email or bool(EMAIL.match(show.owner_email)),
         f"'show.owner_email' is not an e-mail address: {show.owner_email!r}",
         path,
     )
@@ -344,11 +344,12 @@ def toml_string(text: str) -> str:
 
 
 def render_template(title: str, description: str = "", author: str = "", email: str = "") -> str:
-    """The commented ``cerdas.toml`` that ``cerdas init`` writes."""
+    """The commented ``cerdas.toml`` that ``cerdas init`` writes (``podcast:locked`` only with an owner e-mail)."""
     template = files("cerdas").joinpath("data/cerdas.toml.in").read_text(encoding="utf-8")
     return (
         template.replace("@TITLE@", toml_string(title))
         .replace("@DESCRIPTION@", toml_string(description or f"{title}: sebuah podcast."))
         .replace("@AUTHOR@", toml_string(author or title))
         .replace("@EMAIL@", toml_string(email))
+        .replace("@LOCKED@", "true" if email else "false")  # a lock names the owner to ask, or apps ignore it
     )

@@ -17,7 +17,8 @@ Layout of ``feed/`` (served as ``show.base_url``)::
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import ipaddress
+from urllib.parse import quote, urlparse
 
 from cerdas.settings import Settings
 
@@ -97,3 +98,16 @@ def youtube_watch_url(video_id: str, seconds: float | None = None) -> str:
     """``https://www.youtube.com/watch?v=ID`` (``&t=SECONDS`` at a moment)."""
     url = f"https://www.youtube.com/watch?v={quote(video_id)}"
     return f"{url}&t={int(seconds)}s" if seconds is not None else url
+
+
+def is_local(url: str) -> bool:
+    """Whether ``url`` points at this machine only (``localhost``, ``127.0.0.1``, ``[::1]``, ``0.0.0.0``,
+    ``*.localhost``): fine for previewing with ``cerdas serve``, never reachable by a podcast app."""
+    host = (urlparse(url).hostname or "").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified

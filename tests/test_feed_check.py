@@ -22,7 +22,8 @@ NOW = datetime(2025, 6, 1, tzinfo=UTC)
 
 @pytest.fixture
 def built(workspace: Workspace) -> Workspace:
-    """A workspace with two public episodes and a built, passing feed/."""
+    """A workspace with two public episodes and a built, passing feed/ (published at a real address)."""
+    set_show(workspace, base_url="https://podcast.example.go.id/")
     make_episode(workspace, "satu", "Satu", number=1, pub_date="2025-01-01T08:00:00+07:00")
     make_episode(workspace, "dua", "Dua", number=2, pub_date="2025-02-01T08:00:00+07:00")
     build_site(workspace, workspace.settings(), now=NOW)

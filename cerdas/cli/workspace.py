@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,18 +20,40 @@ from cerdas.workspace import Workspace
 @click.option("--title", help="The show's title (default: the folder's name).")
 @click.option("--description", default="", help="One or two sentences about the show.")
 @click.option("--author", default="", help="Author / publisher (default: the title).")
-@click.option("--email", default="", help="Owner e-mail for Apple and Spotify.")
+@click.option(
+    "--email",
+    default=None,
+    help="Owner e-mail: Apple and Spotify send ownership checks there, podcast:locked names it (asked for on a "
+    "terminal).",
+)
 @click.pass_context
 def init(
-    ctx: click.Context, directory: Path | None, title: str | None, description: str, author: str, email: str
+    ctx: click.Context, directory: Path | None, title: str | None, description: str, author: str, email: str | None
 ) -> None:
     """Create a workspace: cerdas.toml, episodes/, transcripts/, feed/ and placeholder artwork."""
     from cerdas.workspace import default_title, init_workspace
 
     root = directory or ctx.obj.get("workspace", Workspace(Path.cwd())).root
+    if email is None:
+        email = _ask_email() if sys.stdin.isatty() else ""
     ws = init_workspace(root, title if title is not None else default_title(root), description, author, email)
     click.echo(f"Workspace ready: {ws.root}")
+    if not email:
+        click.echo("No owner e-mail: the feed is not locked (podcast:locked); set show.owner_email and locked = true")
     click.echo(f"Edit {ws.config.name}, then: cerdas publish RECORDING --title '...'")
+
+
+def _ask_email() -> str:
+    """The owner e-mail, asked for on a terminal (empty: none yet)."""
+    from cerdas.settings import EMAIL
+
+    def check(value: str) -> str:
+        value = value.strip()
+        if value and not EMAIL.match(value):
+            raise click.BadParameter(f"{value!r} is not an e-mail address")
+        return value
+
+    return str(click.prompt("Owner e-mail (Apple, Spotify, podcast:locked)", default="", value_proc=check))
 
 
 def _checked_title(value: str) -> str:

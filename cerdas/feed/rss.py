@@ -37,8 +37,9 @@ from cerdas.transcribe.formats import KINDS, MIME_TYPES
 from cerdas.workspace import Workspace
 
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
-FEED_TRANSCRIPTS = ("vtt", "srt", "json")
-"""The transcript files the feed announces, in this order (``txt`` is linked from the page only)."""
+FEED_TRANSCRIPTS = ("vtt", "json", "srt")
+"""The transcript files the feed announces, in this order (``txt`` is linked from the page only): VTT first (Apple
+reads it, and some Pocket Casts versions reject ``application/x-subrip``), JSON second."""
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,12 @@ def artwork_ext(settings: Settings) -> str:
 
 def podcast_guid(settings: Settings) -> str:
     """``podcast:guid``: ``show.guid`` when set (a moved feed keeps its identity), else the UUIDv5 of the feed
-    URL without its scheme and trailing slashes, as Podcast Index computes it."""
+    URL without its scheme and trailing slashes, as Podcast Index computes it; "" while ``base_url`` is this
+    machine (every such workspace would get the same one)."""
     if settings.show.guid:
         return settings.show.guid
+    if urls.is_local(settings.base_url):
+        return ""
     address = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", "", urls.feed_url(settings)).rstrip("/")
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, address))
 
@@ -288,7 +292,9 @@ def _channel(fg: FeedGenerator, settings: Settings, items: list[FeedEpisode], no
     ext.itunes_title(strip_control(show.title))
     ext.itunes_explicit(show.explicit)
     ext.itunes_category(show.category, show.subcategory)
-    ext.podcast_guid(podcast_guid(settings))
+    guid = podcast_guid(settings)
+    if guid:
+        ext.podcast_guid(guid)
     ext.podcast_locked(show.locked, show.owner_email)
     ext.podcast_medium("podcast")
     for host in show.hosts:
@@ -322,8 +328,11 @@ def _item(entry: Any, settings: Settings, item: FeedEpisode) -> None:
             pext.podcast_transcript(Transcript(url, MIME_TYPES[kind], settings.show.language, rel))
     if ep.chapters:
         pext.podcast_chapters(urls.chapters_url(settings, ep.slug))
-    for guest in ep.guests:
-        pext.podcast_person(Person(strip_control(guest), "guest"))
+    if ep.guests:  # an item's list replaces the channel's (Podcasting 2.0): the hosts are named again
+        for host in settings.show.hosts:
+            pext.podcast_person(Person(strip_control(host), "host"))
+        for guest in ep.guests:
+            pext.podcast_person(Person(strip_control(guest), "guest"))
     if ep.season is not None:
         pext.podcast_season(ep.season)
     if ep.number:

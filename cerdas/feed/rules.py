@@ -20,6 +20,7 @@ from PIL import Image, UnidentifiedImageError
 from cerdas.errors import CerdasError, SettingsError
 from cerdas.platforms import MAX_DESCRIPTION_BYTES, check_category
 from cerdas.settings import Settings
+from cerdas.urls import is_local
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
@@ -138,12 +139,17 @@ def _local_file(feed_dir: Path, base_url: str, url: str) -> Path | None:
     return path / "index.html" if path.is_dir() else path
 
 
-def check_feed(feed_dir: Path, settings: Settings, now: datetime | None = None) -> list[Violation]:
+def check_feed(
+    feed_dir: Path, settings: Settings, now: datetime | None = None, preview: bool = False
+) -> list[Violation]:
     """Check ``feed_dir/feed.xml`` and the files it points to against Apple's and Podcast Index's rules.
 
     Errors: missing required tags, artwork off the rules, descriptions over 4000 bytes, an enclosure missing from
     ``feed/`` or of another size than its ``length``, a wrong type, duplicate guids or enclosures, invalid dates,
-    missing transcript or chapters files. Warnings: things apps cope with (no episodes yet, no owner e-mail)."""
+    missing transcript or chapters files, ``podcast:locked`` without the owner to ask, a ``base_url`` on this
+    machine once an episode is public. Warnings: things apps cope with (no episodes yet, no owner e-mail).
+    ``preview``: the build itself, which may serve a local preview (``cerdas serve``): a ``base_url`` on this
+    machine is only a warning there; ``cerdas feed --check`` asks whether apps can use the feed."""
     try:
         parser = etree.XMLParser(resolve_entities=False, no_network=True)
         root = etree.parse(str(feed_dir / "feed.xml"), parser).getroot()
@@ -159,6 +165,12 @@ def check_feed(feed_dir: Path, settings: Settings, now: datetime | None = None) 
     items = channel.findall("item")
     if not items:
         check.warn("channel", "the feed has no episodes yet; Apple and Spotify accept a feed only with at least one")
+    if is_local(settings.base_url):
+        message = (
+            f"show.base_url is {settings.base_url}, this machine: podcast apps cannot reach the feed and it gets no "
+            "podcast:guid; set show.base_url in cerdas.toml to the address where feed/ is published"
+        )
+        check.out.append(Violation("error" if items and not preview else "warning", "channel", message))
     for n, item in enumerate(items, 1):
         check.item_no = n
         check.item(n, item)
@@ -215,9 +227,17 @@ class _FeedCheck:
         try:
             uuid.UUID(guid)
         except ValueError:
-            self.err(where, f"<podcast:guid> is missing or not a UUID: {guid!r}")
-        if _text(channel, "podcast:locked") not in ("yes", "no"):
+            if guid or not is_local(self.base):  # a local base_url is reported once, in check_feed
+                self.err(where, f"<podcast:guid> is missing or not a UUID: {guid!r}")
+        locked = _text(channel, "podcast:locked")
+        if locked not in ("yes", "no"):
             self.err(where, "<podcast:locked> must be 'yes' or 'no'")
+        elif locked == "yes" and not channel.find("podcast:locked", NS).get("owner", "").strip():
+            self.err(
+                where,
+                "<podcast:locked> is 'yes' without an owner e-mail, so Podcast Index ignores the lock; "
+                "set show.owner_email in cerdas.toml (or locked = false)",
+            )
         for tag in ("lastBuildDate", "pubDate"):
             if channel.find(tag) is not None and _rfc822(_text(channel, tag)) is None:
                 self.err(where, f"<{tag}> is not an RFC 822 date with a time zone")

@@ -85,7 +85,7 @@ def uncovered(speech: Iterable[Span], words: Iterable[Word]) -> list[Span]:
 
 def seconds(spans: Iterable[Span]) -> float:
     """Total length of (non-overlapping) spans."""
-    return sum(end - start for start, end in spans)
+    return float(sum((end - start for start, end in spans), 0.0))
 
 
 def _overlaps(span: Span, others: Iterable[Span]) -> bool:
