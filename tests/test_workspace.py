@@ -12,14 +12,16 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cerdas.cli.main import cli
-from cerdas.episode import list_episodes
+from cerdas.episode import StageRecord, list_episodes, load_episode, save_episode
 from cerdas.errors import WorkspaceError
+from cerdas.facts import TranscribeFacts, TranscriptGap
 from cerdas.media.ingest import IngestStage
 from cerdas.pipeline import Context
 from cerdas.publish import PublishRequest, publish
 from cerdas.report import NullReporter
 from cerdas.workspace import Workspace, find_workspace
 from tests.audio_support import measure, no_whisper
+from tests.feed_support import make_episode
 from tests.media import uneven_speech
 
 
@@ -83,12 +85,35 @@ def test_episodes_lists_state(workspace: Workspace, tmp_path: Path) -> None:
     result = _cerdas("-w", str(workspace.root), "episodes")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert len(lines) == 2
-    assert "episode-pertama" in lines[0] and "published" in lines[0] and "loudness" in lines[0]
-    assert "episode-kedua" in lines[1] and "incomplete" in lines[1] and lines[1].split()[0] == "2"
+    assert len(lines) == 3 and lines[0].split() == ["#", "episode", "title", "state", "notes"]
+    assert "episode-pertama" in lines[1] and "Episode Pertama" in lines[1] and "published" in lines[1]
+    assert "episode-kedua" in lines[2] and "incomplete" in lines[2] and lines[2].split()[0] == "2"
+    assert "stopped after ingest" in lines[2]
     rows = [json.loads(line) for line in _cerdas("-w", str(workspace.root), "episodes", "--json").stdout.splitlines()]
     assert rows[0]["slug"] == done.episode.slug and rows[0]["number"] == 1 and "tag" in rows[0]["stages"]
-    assert rows[1]["stages"] == ["ingest"]
+    assert rows[1]["stages"] == ["ingest"] and rows[1]["state"] == "incomplete" and rows[1]["transcript_gaps"] == []
+
+
+def test_episodes_aligns_long_slugs_and_says_scheduled_and_gaps(workspace: Workspace) -> None:
+    long_slug = "wawancara-panjang-dengan-kepala-inspektorat-tentang-zona-integritas"
+    make_episode(workspace, "pendek", "Pendek", number=1, pub_date="2025-01-10T09:00:00+07:00")
+    make_episode(workspace, long_slug, "Wawancara Panjang " * 5, number=2, pub_date="2025-01-17T09:00:00+07:00")
+    make_episode(workspace, "nanti", "Terjadwal", number=3, pub_date="2999-07-01T09:00:00+07:00")
+    episode = load_episode(workspace, "pendek")
+    episode.stages["transcribe"] = StageRecord(
+        "x", "2025-01-10T09:00:00+00:00", facts=TranscribeFacts(gaps=(TranscriptGap(97.9, 103.0),))
+    )
+    save_episode(workspace, episode)
+    result = _cerdas("-w", str(workspace.root), "episodes")
+    assert result.exit_code == 0, result.output
+    header, *lines = result.stdout.splitlines()
+    column = header.index("state")
+    assert all(line[column:].split()[0] in ("published", "scheduled") for line in lines)  # one column for all
+    assert header.index("title") == lines[1].index("Wawancara")
+    assert "…" in lines[1] and len(lines[1]) < len(long_slug) + 80  # a long title is shortened
+    assert "scheduled" in lines[2] and "appears 2999-07-01 09:00 +0700" in lines[2]
+    assert "transcript has gaps (1, 5 s marked [inaudible])" in lines[0]
+    assert workspace.settings() and load_episode(workspace, "pendek").transcript_gaps == (TranscriptGap(97.9, 103.0),)
 
 
 def test_lock_refuses_a_second_holder(workspace: Workspace) -> None:

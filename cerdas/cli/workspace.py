@@ -6,13 +6,16 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cerdas.cli.core import cli, library_context
 from cerdas.errors import CerdasError
 from cerdas.workspace import Workspace
+
+if TYPE_CHECKING:
+    from cerdas.episode import Episode
 
 
 @cli.command()
@@ -165,30 +168,63 @@ def publish(
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per episode.")
 @click.pass_context
 def episodes(ctx: click.Context, as_json: bool) -> None:
-    """List the episodes with their state (an episode whose journal cannot be read is named, exit status 1)."""
+    """List the episodes: number, slug, title, state (draft, incomplete, scheduled, published, feed failed) and
+    what needs attention (a transcript with gaps, a publish that stopped). An episode whose journal cannot be read
+    is named, exit status 1."""
     from cerdas.episode import list_episodes
 
     context = library_context(ctx)
     broken: dict[str, CerdasError] = {}
-    for ep in list_episodes(context.workspace, broken=broken):
-        done = list(ep.stages)
-        if as_json:
+    listed = list_episodes(context.workspace, broken=broken)
+    if as_json:
+        for ep in listed:
             line: dict[str, Any] = {
                 "slug": ep.slug,
                 "number": ep.number,
                 "title": ep.title,
-                "stages": done,
+                "state": ep.state(),
+                "stages": list(ep.stages),
                 "draft": ep.draft,
                 "pub_date": ep.pub_date,
-                "state": ep.state(),
                 "feed_problem": ep.feed_problem.reason if ep.feed_problem else None,
+                "transcript_gaps": [{"start": g.start, "end": g.end} for g in ep.transcript_gaps],
             }
             click.echo(json.dumps(line, ensure_ascii=False))
-        else:
-            state = ep.state_text() if ep.state() != "scheduled" else "published"
-            number = f"{ep.number:>3}" if ep.number is not None else "  -"
-            click.echo(f"{number}  {ep.slug:<40} {state:<10} {', '.join(done)}")
+    elif listed:
+        rows = [("#", "episode", "title", "state", "notes"), *(_episode_row(ep) for ep in listed)]
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        for row in rows:
+            cells = [
+                row[0].rjust(widths[0]),
+                *(cell.ljust(width) for cell, width in zip(row[1:4], widths[1:], strict=True)),
+            ]
+            click.echo("  ".join([*cells, row[4]]).rstrip())
+    elif not broken:
+        click.echo("No episodes yet: cerdas publish RECORDING --title '...'")
     for _slug, error in sorted(broken.items()):
         click.secho(f"Error: {error}", err=True, fg="red")
     if broken:
         ctx.exit(1)
+
+
+TITLE_WIDTH = 40
+
+
+def _episode_row(ep: Episode) -> tuple[str, str, str, str, str]:
+    """One line of ``cerdas episodes``: number, slug, title (shortened), state, notes."""
+    from cerdas.notes import truncate
+
+    state = ep.state()
+    notes = []
+    if ep.feed_problem is not None and state == "feed failed":
+        notes.append(ep.feed_problem.reason)
+    if state == "scheduled":
+        notes.append(f"appears {ep.published_at().strftime('%Y-%m-%d %H:%M %z')}")
+    elif state == "incomplete":
+        notes.append(f"stopped after {list(ep.stages)[-1]}" if ep.stages else "not processed")
+    gaps = ep.transcript_gaps
+    if gaps:
+        seconds = sum(g.seconds for g in gaps)
+        notes.append(f"transcript has gaps ({len(gaps)}, {seconds:.0f} s marked [inaudible])")
+    number = str(ep.number) if ep.number is not None else "-"
+    return number, ep.slug, truncate(ep.title, TITLE_WIDTH), state, "; ".join(notes)

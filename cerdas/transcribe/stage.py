@@ -20,14 +20,14 @@ from typing import Any, ClassVar, Literal
 
 from cerdas.episode import Episode, load_episode
 from cerdas.errors import CerdasError, StageError
-from cerdas.facts import StageName, TagFacts, TranscribeFacts, TranscriptGap
+from cerdas.facts import GuardCounts, StageName, TagFacts, TranscribeFacts, TranscriptGap
 from cerdas.fsutil import atomic_copy, atomic_write_text, fingerprint, sha256_file
 from cerdas.pipeline import BaseStage, Context, StageOutput, StageReport, run_stage
 from cerdas.report import Reporter
 from cerdas.settings import WhisperSettings
 from cerdas.transcribe import whisper
 from cerdas.transcribe.captions import build_cues, check_cues
-from cerdas.transcribe.coverage import ensure_coverage
+from cerdas.transcribe.coverage import Coverage, ensure_coverage
 from cerdas.transcribe.formats import Segment, inaudible, is_inaudible, load_vtt, to_json, to_srt, to_txt, to_vtt
 from cerdas.transcribe.guards import guard
 from cerdas.transcribe.models import ModelInfo, check_language, model_ident, resolve_model, whisper_language
@@ -130,8 +130,14 @@ def transcribe_audio(
             "(listen to it and write it into the VTT)"
         )
     cues = build_cues([result.words], [(start, end, mark) for start, end in result.gaps])
+    return Transcript(cues, result.words, _facts(prepared, raw, cleaned.report, result, len(cues), started))
+
+
+def _facts(
+    prepared: Prepared, raw: whisper.RawTranscript, guards: GuardCounts, result: Coverage, cues: int, started: float
+) -> TranscribeFacts:
     seconds = time.perf_counter() - started
-    facts = TranscribeFacts(
+    return TranscribeFacts(
         model=prepared.model.name,
         language=raw.language,
         device=prepared.device.describe(),
@@ -139,8 +145,8 @@ def transcribe_audio(
         speech_seconds=round(raw.speech, 3),
         seconds=round(seconds, 3),
         rtf=round(seconds / raw.duration, 4) if raw.duration else 0.0,
-        guards=cleaned.report,
-        cues=len(cues),
+        guards=guards,
+        cues=cues,
         words=len(result.words),
         gaps=tuple(TranscriptGap(start, end) for start, end in result.gaps),
         uncovered_seconds=result.uncovered_seconds,
@@ -148,7 +154,6 @@ def transcribe_audio(
         recovered_seconds=result.recovered_seconds,
         redecode_seconds=round(result.seconds + raw.vad_seconds, 3),
     )
-    return Transcript(cues, result.words, facts)
 
 
 def clock(seconds: float) -> str:
