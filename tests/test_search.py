@@ -452,3 +452,37 @@ def test_publish_indexes_the_episode(workspace: Workspace, run_cli: Callable[...
     again = run_cli("publish", str(source), "--title", "Akuntabilitas Anggaran", "--no-youtube")
     line = next(ln for ln in again.stdout.splitlines() if ln.strip().startswith("search"))
     assert "current" in line
+
+
+def test_guests_and_speakers_are_found(workspace: Workspace, run_cli: Callable[..., Result]) -> None:
+    """The site finds a guest's name on the episode page; the command line finds it too."""
+    make_episode(workspace, "tamu", "Bincang Integritas", number=1, guests=["Dédé Kusnadi", "Nur'aini Rahma"])
+    write_transcript(
+        workspace,
+        "tamu",
+        [
+            Segment(0.0, 4.0, "Selamat datang.", "Pembawa acara"),
+            Segment(5.0, 9.0, "Terima kasih atas undangannya.", "Nur'aini Rahma"),
+            Segment(10.0, 14.0, "Saya senang di sini.", "Nur'aini Rahma"),
+        ],
+    )
+    for query in ("Dede", "Dédé", "Nur'aini", "Kusnadi", "Rahma"):
+        result = run_cli("search", query)
+        assert result.exit_code == 0 and "Bincang Integritas" in result.stdout, (query, result.output)
+    rows = [json.loads(line) for line in run_cli("search", "--json", "Nur'aini").stdout.splitlines()]
+    assert {r["kind"] for r in rows} == {"guest", "speaker"}
+    spoken = next(r for r in rows if r["kind"] == "speaker")
+    assert spoken["start"] == 5.0 and spoken["page_url"].endswith("/episodes/tamu/#t=5")  # where she first speaks
+    assert "guest: [Dédé] Kusnadi" in run_cli("search", "dede").stdout
+
+
+def test_the_header_counts_what_is_shown(archive: Workspace, run_cli: Callable[..., Result]) -> None:
+    out = run_cli("search", "--per-episode", "2", "korupsi").stdout
+    header = out.splitlines()[0]
+    found = search(archive, archive.settings(), "korupsi", per_episode=2)
+    total = sum(e.matches for e in found.episodes)
+    assert header.startswith(f"{total} passages in {len(found.episodes)} episodes for 'korupsi'")
+    assert f"; {len(found.hits)} shown" in header
+    assert "(korupsi-di-daerah; 2 of 5 passages shown)" in out
+    everything = run_cli("search", "-e", "dana-desa", "korupsi").stdout
+    assert everything.splitlines()[0] == "1 passage in 1 episode for 'korupsi'"  # all shown: nothing to add

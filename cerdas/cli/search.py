@@ -16,7 +16,8 @@ from cerdas.search.query import mark
 from cerdas.search.upkeep import index_size, rebuild_index, refresh_index, update_index
 
 CONTEXT_WORDS = 8  # words of the passage before and after a hit
-_PLACES = {"title": "title", "description": "notes"}
+_PLACES = {"title": "title", "description": "notes", "guest": "guest"}
+_LABELS = {"chapter": "chapter", "speaker": "speaker (first heard here)", "guest": "guest"}
 
 
 @cli.command()
@@ -109,15 +110,19 @@ def hit_json(group: EpisodeHits, hit: Hit) -> dict[str, Any]:
 def render(result: SearchResult, color: bool) -> str:
     """The terminal listing: episodes best first, each hit with time, highlighted passage and links."""
     lines: list[str] = []
-    n_hits = len(result.hits)
-    lines.append(
-        f"{n_hits} hit{'s' if n_hits != 1 else ''} in {len(result.episodes)} "
-        f"episode{'s' if len(result.episodes) != 1 else ''} for {result.query.text.strip()!r}"
+    found, shown = sum(g.matches for g in result.episodes), len(result.hits)
+    header = (
+        f"{_plural(found, 'passage')} in {_plural(len(result.episodes), 'episode')} for {result.query.text.strip()!r}"
     )
+    if shown < found:
+        header += f"; {shown} shown (more with --per-episode, --limit or --episode)"
+    lines.append(header)
     for group in result.episodes:
         number = f"#{group.number} " if group.number is not None else ""
         heading = f"{number}{strip_control(group.title)}"  # no text from a file ever drives the terminal
-        more = f"{group.matches} passage{'s' if group.matches != 1 else ''}"
+        more = _plural(group.matches, "passage")
+        if len(group.hits) < group.matches:
+            more = f"{len(group.hits)} of {more} shown"
         if group.partial:
             more += ", each with some of the words"
         if group.draft:
@@ -132,8 +137,8 @@ def _hit_lines(hit: Hit, color: bool) -> list[str]:
     when = format_timestamp(hit.start) if hit.start is not None else _PLACES.get(hit.kind, hit.kind)
     # control characters go before the highlight's own colour codes are added
     text = mark(strip_control(hit.text), hit.spans, *(("\x1b[1;33m", "\x1b[0m") if color else ("[", "]")))
-    if hit.kind == "chapter":
-        text = f"chapter: {text}"
+    if hit.kind in _LABELS:
+        text = f"{_LABELS[hit.kind]}: {text}"
     elif hit.speaker:
         text = f"{strip_control(hit.speaker)}: {text}"
     before = _tail(strip_control(hit.before))
@@ -145,6 +150,10 @@ def _hit_lines(hit: Hit, color: bool) -> list[str]:
     if hit.youtube_url:
         lines.append(f"  {'':<9} {hit.youtube_url}")
     return lines
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _tail(text: str) -> str:

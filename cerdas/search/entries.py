@@ -13,18 +13,19 @@ from cerdas.errors import CerdasError
 from cerdas.fsutil import fingerprint, sha256_file
 from cerdas.metadata import one_line
 from cerdas.notes import html_to_text, notes_html
-from cerdas.transcribe.formats import Segment, load_json
+from cerdas.transcribe.formats import Segment, is_inaudible, load_json
 from cerdas.workspace import Workspace
 
-INDEX_VERSION = 1
-"""Bump when the schema, the tokenisation or the stemming rules change: an index of another version is rebuilt."""
+INDEX_VERSION = 2
+"""Bump when the schema, the tokenisation or the stemming rules change: an index of another version is rebuilt.
+(2: guests and speakers are searchable.)"""
 
 
 @dataclass(frozen=True)
 class Document:
     """One searchable piece of an episode. ``start`` is None for the title and description."""
 
-    kind: str  # "title", "description", "chapter", "segment"
+    kind: str  # "title", "description", "guest", "chapter", "speaker", "segment"
     text: str
     start: float | None = None
     end: float | None = None
@@ -71,10 +72,20 @@ def episode_inputs(ws: Workspace, episode: Episode) -> dict[str, Any]:
         "number": episode.number,
         "pub_date": episode.pub_date,
         "draft": episode.draft,
+        "guests": list(episode.guests),
         "chapters": [[c.start, c.title] for c in episode.chapters],
         "video_id": episode.video_id,
         "transcript": sha256_file(transcript) if transcript.is_file() else None,
     }
+
+
+def _speakers(segments: list[Segment]) -> list[Document]:
+    """Each speaker named in the transcript, found at the moment they first speak."""
+    first: dict[str, Segment] = {}
+    for seg in segments:
+        if seg.speaker and seg.speaker not in first:
+            first[seg.speaker] = seg
+    return [Document("speaker", name, seg.start, seg.end, name) for name, seg in first.items()]
 
 
 def episode_entry(ws: Workspace, episode: Episode, inputs: dict[str, Any] | None = None) -> EpisodeEntry:
@@ -84,6 +95,7 @@ def episode_entry(ws: Workspace, episode: Episode, inputs: dict[str, Any] | None
     docs = [Document("title", one_line(episode.title))]
     if episode.description.strip():
         docs.append(Document("description", html_to_text(notes_html(episode.description))))  # as the site shows it
+    docs += [Document("guest", one_line(guest)) for guest in episode.guests if guest.strip()]
     chapters = sorted(episode.chapters, key=lambda c: c.start)
     for i, chapter in enumerate(chapters):
         end = chapters[i + 1].start if i + 1 < len(chapters) else chapter.start
@@ -92,10 +104,9 @@ def episode_entry(ws: Workspace, episode: Episode, inputs: dict[str, Any] | None
     segments: list[Segment] = []
     if inputs["transcript"] is not None:
         with contextlib.suppress(CerdasError):  # a damaged transcript (the feed names it) leaves the rest searchable
-            segments = load_json(transcript)
-    for seg in segments:
-        if seg.text.strip():
-            docs.append(Document("segment", seg.text.strip(), seg.start, seg.end, seg.speaker))
+            segments = [s for s in load_json(transcript) if s.text.strip() and not is_inaudible(s.text)]
+    docs += _speakers(segments)
+    docs += [Document("segment", s.text.strip(), s.start, s.end, s.speaker) for s in segments]
     return EpisodeEntry(
         slug=episode.slug,
         title=one_line(episode.title),
