@@ -11,7 +11,7 @@ import contextlib
 import shutil
 import tomllib
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -39,9 +39,9 @@ from cerdas.media.ingest import IngestStage, check_source
 from cerdas.media.loudness import LoudnessStage
 from cerdas.media.tags import TagStage
 from cerdas.metadata import clean_text, metadata_problems
-from cerdas.pipeline import Context, Stage, StageReport, check_stages, run_pipeline
+from cerdas.pipeline import Context, Stage, StageReport, check_stages, run_pipeline, run_stage
 from cerdas.search.stage import SearchStage
-from cerdas.transcribe.stage import TranscribeStage
+from cerdas.transcribe.stage import TranscribeStage, transcription_for
 from cerdas.workspace import Workspace
 from cerdas.youtube.stage import YouTubeStage
 
@@ -322,3 +322,31 @@ def _keep_cover(ws: Workspace, episode: Episode, cover: Path, ext: str) -> str:
     for other in {".jpg", ".jpeg", ".png"} - {ext}:
         ws.cover(episode.slug, other).unlink(missing_ok=True)
     return ws.relative(target)
+
+
+def transcribe_and_update(
+    ctx: Context, slug: str, from_vtt: bool = False, force: bool = False, ff: FFmpeg | None = None
+) -> list[StageReport]:
+    """``cerdas transcribe SLUG``: the transcribe stage (see :func:`cerdas.transcribe.stage.transcription_for`),
+    then every stage that shows the transcript, so nothing keeps the old text: the YouTube captions (when YouTube
+    is configured and the video is uploaded; a video not uploaded yet gets them with it), the feed and site, and
+    the search index. Each decides from its inputs whether it has anything to do."""
+    episode, transcribe = transcription_for(ctx, slug, from_vtt, force)
+    youtube: Stage | None = None
+    note = "YouTube is not configured"
+    if ctx.youtube and ctx.settings.youtube.enabled:
+        note = "not uploaded yet; the captions go up with the video ('cerdas youtube upload SLUG')"
+        if episode.video_id:
+            youtube = YouTubeStage(ff or FFmpeg.from_env(ctx.env))
+            youtube.check(ctx)  # the sign-in, before anything is written
+    elif not ctx.youtube:
+        note = "--no-youtube"
+    save = not ctx.dry_run
+    with ctx.workspace.lock() if save else contextlib.nullcontext():
+        reports = [run_stage(transcribe, episode, replace(ctx, force=ctx.force or transcribe.mode != "auto"), save)]
+        if youtube is not None:
+            reports.append(run_stage(youtube, episode, ctx, save))
+        else:
+            reports.append(StageReport("youtube", "skipped", note))
+        reports += [run_stage(stage, episode, ctx, save) for stage in (FeedStage(), SearchStage())]
+    return reports

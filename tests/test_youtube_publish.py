@@ -422,3 +422,26 @@ def test_upload_that_stopped_exits_non_zero_with_the_reason(
     assert "youtube.json: the upload stopped" in line and f"cerdas youtube upload {slug}" in line
     monkeypatch.setenv("CERDAS_YOUTUBE_ENDPOINT", youtube_env.url)
     assert run_cli("youtube", "upload", slug).exit_code == 0  # the next run finishes it
+
+
+def test_transcribe_from_vtt_brings_captions_feed_site_and_search_up_to_date(
+    workspace: Workspace, run_cli: Callable[..., Result], youtube_env: Emulator, source: Path
+) -> None:
+    configure(workspace)
+    slug = "menolak-gratifikasi"
+    write_transcript(workspace, slug)
+    assert _publish(run_cli, source).exit_code == 0
+    assert "Bawaslu" not in run_cli("search", "gratifikasi").stdout
+    write_transcript(workspace, slug, support.VTT.replace("tentang gratifikasi.", "tentang gratifikasi dan Bawaslu."))
+    result = run_cli("transcribe", slug, "--from-vtt")
+    assert result.exit_code == 0, result.output
+    for stage in ("youtube", "feed", "search"):
+        assert f"  {stage:<11} ran" in result.stdout, result.stdout
+    [body] = youtube_env.state.caption_bodies.values()
+    assert "Bawaslu" in body.decode() and _counts(youtube_env)["captions.update"] == 1
+    assert "Bawaslu" in (workspace.feed_dir / "transcripts" / f"{slug}.vtt").read_text(encoding="utf-8")
+    assert "Bawaslu" in (workspace.feed_dir / "episodes" / slug / "index.html").read_text(encoding="utf-8")
+    assert "[Bawaslu]" in run_cli("search", "bawaslu").stdout
+    again = run_cli("transcribe", slug, "--from-vtt", "--no-youtube")  # nothing changed: nothing redone
+    assert "  youtube     skipped   --no-youtube" in again.stdout and "  feed        current" in again.stdout
+    assert _counts(youtube_env)["captions.update"] == 1

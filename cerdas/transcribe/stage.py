@@ -173,13 +173,22 @@ def _note(facts: TranscribeFacts, slug: str) -> str:
 
 
 def write_others(ws: Workspace, slug: str, cues: list[Segment], title: str) -> dict[str, str]:
-    """Write SRT, JSON and TXT from ``cues`` (each atomically); returns their workspace-relative paths."""
+    """Write SRT, JSON and TXT from ``cues`` (each atomically; a file that would not change is left alone, so
+    what reads it sees nothing new); returns their workspace-relative paths."""
     outputs = {}
     for kind, text in (("srt", to_srt(cues)), ("json", to_json(cues)), ("txt", to_txt(cues, title))):
         path = ws.transcript(slug, kind)
-        atomic_write_text(path, text)
+        if not _holds(path, text):
+            atomic_write_text(path, text)
         outputs[kind] = ws.relative(path)
     return outputs
+
+
+def _holds(path: Path, text: str) -> bool:
+    try:
+        return path.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _sha(text: str) -> str:
@@ -364,8 +373,11 @@ def cleaned_summary(facts: TranscribeFacts) -> str:
     return f"; guards: {', '.join(parts)}" if parts else ""
 
 
-def transcribe_episode(ctx: Context, slug: str, from_vtt: bool = False, force: bool = False) -> StageReport:
-    """``cerdas transcribe SLUG``: run the transcribe stage on one episode, with every check done first."""
+def transcription_for(
+    ctx: Context, slug: str, from_vtt: bool = False, force: bool = False
+) -> tuple[Episode, TranscribeStage]:
+    """The episode ``cerdas transcribe SLUG`` works on and its transcribe stage, every check done first (the
+    model, the audio, the VTT to regenerate from). Run the stage with ``ctx.force`` unless it is ``auto``."""
     if from_vtt and force:
         raise CerdasError("--from-vtt and --force contradict each other: choose one")
     ws = ctx.workspace
@@ -381,6 +393,12 @@ def transcribe_episode(ctx: Context, slug: str, from_vtt: bool = False, force: b
         episode_audio(ws, episode)
     stage = TranscribeStage(mode)
     stage.check(ctx)
-    run_ctx = replace(ctx, force=ctx.force or mode != "auto")
-    with ws.lock():
-        return run_stage(stage, episode, run_ctx, save=not ctx.dry_run)
+    return episode, stage
+
+
+def transcribe_episode(ctx: Context, slug: str, from_vtt: bool = False, force: bool = False) -> StageReport:
+    """Run the transcribe stage alone on one episode, with every check done first (``cerdas transcribe`` then
+    brings the feed, site, search and YouTube up to date: :func:`cerdas.publish.transcribe_and_update`)."""
+    episode, stage = transcription_for(ctx, slug, from_vtt, force)
+    with ctx.workspace.lock():
+        return run_stage(stage, episode, replace(ctx, force=ctx.force or stage.mode != "auto"), save=not ctx.dry_run)
