@@ -153,3 +153,28 @@ def test_search_page_without_episodes_says_so(
     page = browser.new_page()
     page.goto(served(tmp_path) + "search/?q=korupsi")
     page.wait_for_function("document.getElementById('cari-status').textContent.includes('belum ada episode')")
+
+
+@pytest.mark.slow
+def test_a_result_lands_on_the_caption_not_the_paragraph(
+    workspace: Workspace, tmp_path: Path, browser: Any, served: Callable[[Path], str]
+) -> None:
+    """One speaker talking for 40 s is one paragraph; the word said at 24 s opens the page at 24 s."""
+    audio = tiny_mp3(tmp_path / "audio.mp3", seconds=45)
+    make_episode(workspace, "tiga", "Episode Tiga", number=3, audio=audio, duration=45, pub_date="2025-03-01")
+    lines = [Segment(i * 6.0, i * 6.0 + 5.5, f"Kalimat biasa nomor {i} tentang layanan.", "Tamu") for i in range(7)]
+    lines[4] = Segment(24.0, 29.5, "Di sini kami menyebut akuntabilitas dengan jelas.", "Tamu")
+    write_transcript(workspace, "tiga", lines)
+    build_site(workspace, workspace.settings())
+    page_html = (workspace.feed_dir / "episodes" / "tiga" / "index.html").read_text(encoding="utf-8")
+    assert page_html.count('class="para"') == 1 and 'id="t=24"' in page_html  # one paragraph, an anchor per caption
+    page = browser.new_page()
+    page.goto(served(workspace.feed_dir) + "search/")
+    links = _results(page, "akuntabilitas")
+    assert "/episodes/tiga/#t=24" in links, links
+    moment = page.query_selector("#hasil .moments a")
+    assert "00:00:24" in moment.inner_text() and moment.query_selector("mark").inner_text() == "akuntabilitas"
+    moment.click()
+    page.wait_for_url("**/episodes/tiga/#t=24")
+    page.wait_for_function("Math.abs(document.getElementById('pemutar').currentTime - 24) < 0.5")
+    page.close()

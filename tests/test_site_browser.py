@@ -3,6 +3,7 @@ page free of console errors and serious accessibility violations, timestamps and
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -172,4 +173,72 @@ def test_the_accessibility_check_does_catch_violations(
     page.goto(served(tmp_path))
     found = " ".join(serious_axe_violations(page))
     assert "image-alt" in found and "button-name" in found and "label" in found
+    page.close()
+
+
+LONG = [  # one speaker for 5 minutes: paragraphs of about 45 s, a caption every 6 s
+    Segment(i * 6.0, i * 6.0 + 5.5, f"Kalimat nomor {i} tentang pelayanan publik yang bersih.", "Tamu")
+    for i in range(50)
+]
+
+
+@pytest.fixture(scope="module")
+def long_episode(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """An episode with a five-minute transcript (no pipeline: episode.toml, a real 5-minute MP3, the JSON)."""
+    from cerdas.feed.build import build_site
+    from cerdas.workspace import init_workspace
+    from tests.feed_support import make_episode, tiny_mp3
+
+    tmp = tmp_path_factory.mktemp("panjang")
+    ws = init_workspace(tmp / "show", "Podcast Uji", "Podcast untuk pengujian.", "Inspektorat Uji", "uji@example.go.id")
+    audio = tiny_mp3(tmp / "panjang.mp3", seconds=300)
+    make_episode(ws, "panjang", "Wawancara Panjang", number=1, audio=audio, duration=300, pub_date="2025-01-01")
+    write_transcript(ws, "panjang", LONG)
+    build_site(ws, ws.settings())
+    return ws
+
+
+def _visible_below_player(page: Any, selector: str) -> dict[str, float]:
+    return dict(
+        page.evaluate(
+            """(selector) => {
+                const target = document.querySelector(selector).getClientRects()[0];
+                const player = document.querySelector('.player').getBoundingClientRect();
+                return {top: target.top, bottom: target.bottom, player: player.bottom, height: innerHeight};
+            }""",
+            selector,
+        )
+    )
+
+
+def test_on_a_phone_the_moment_opened_is_visible_below_a_compact_player(
+    long_episode: Workspace, browser: Any, served: Callable[[Path], str]
+) -> None:
+    base = served(long_episode.feed_dir)
+    page = browser.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    errors = console_errors(page)
+    # a caption in the middle of a paragraph (the paragraph starts earlier), and a paragraph's own start
+    for seconds, selector in ((204, "#t\\=204"), (0, "h3#t\\=0")):
+        page.goto(f"{base}episodes/panjang/#t={seconds}", wait_until="load")
+        page.wait_for_function(
+            f"Math.abs(document.getElementById('pemutar').currentTime - {seconds}) < 0.5", timeout=10_000
+        )
+        settled = """(selector) => {
+            const box = document.querySelector(selector).getClientRects()[0];
+            const below = document.querySelector('.player').getBoundingClientRect().bottom - 1;
+            return box.top >= below && box.bottom <= innerHeight;
+        }"""
+        with contextlib.suppress(Exception):  # a hash change scrolls smoothly: wait for it to arrive
+            page.wait_for_function(settled, arg=selector, timeout=3_000)
+        box = _visible_below_player(page, selector)
+        assert box["player"] <= 120, box  # one row: the player hides little of the screen
+        assert box["player"] - 1 <= box["top"] and box["bottom"] <= box["height"], (seconds, box)
+    assert page.locator(".player-tools").is_hidden()  # folded away on a phone, one tap away
+    page.locator(".tools-toggle").click()
+    assert page.locator(".player-tools").is_visible()
+    assert page.locator(".tools-toggle").get_attribute("aria-expanded") == "true"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert serious_axe_violations(page) == []
+    assert errors == []
     page.close()

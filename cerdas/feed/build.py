@@ -40,7 +40,7 @@ from cerdas.settings import Settings
 from cerdas.transcribe.formats import MAX_FILE, parse_json
 from cerdas.workspace import Workspace
 
-SITE_FORMAT = 1
+SITE_FORMAT = 2
 """Bumped when the layout of ``feed/`` changes, so every publish rebuilds once."""
 STAGING_PREFIX = ".feed.new-"
 RETIRED_PREFIX = ".feed.old-"

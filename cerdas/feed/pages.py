@@ -158,12 +158,26 @@ def render_episode(
             for kind, (label, mime) in _TRANSCRIPT_LABELS.items()
             if kind in item.transcripts
         ],
-        paragraphs=[
-            {"t": p.t, "stamp": format_timestamp(p.t), "speaker": p.speaker, "text": p.text}
-            for p in paragraphs(segments)
-        ],
+        paragraphs=_paragraphs(segments),
     )
     return render(env, "episode.html", ctx)
+
+
+def _paragraphs(segments: list[Segment]) -> list[dict[str, Any]]:
+    """The transcript as the page shows it: paragraphs (a heading with the time and speaker), each made of its
+    captions, and every caption that starts in a new whole second an anchor ``t=SECONDS``: ``#t=73`` scrolls to
+    the caption heard at 73 s, and the site search lands on it (Pagefind reports every anchor)."""
+    out = []
+    taken: set[int] = set()
+    for p in paragraphs(segments):
+        taken.add(p.t)
+        parts = []
+        for start, text in p.parts:
+            t = int(start)
+            parts.append({"t": t, "id": f"t={t}" if t not in taken else "", "text": text})
+            taken.add(t)
+        out.append({"t": p.t, "stamp": format_timestamp(p.t), "speaker": p.speaker, "text": p.text, "parts": parts})
+    return out
 
 
 def render_show(env: Environment, settings: Settings, items: list[FeedEpisode], now: datetime) -> str:

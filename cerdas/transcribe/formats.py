@@ -235,6 +235,8 @@ class Paragraph:
     end: float
     speaker: str
     text: str
+    parts: tuple[tuple[float, str], ...] = ()
+    """Its cues, ``(start, text)``: the moments inside it (the site gives each an anchor)."""
 
     @property
     def t(self) -> int:
@@ -254,6 +256,7 @@ def paragraphs(
     """
     out: list[Paragraph] = []
     texts: list[str] = []
+    parts: list[tuple[float, str]] = []
     start = end = 0.0
     speaker = ""
     for seg in sorted(segments, key=lambda s: s.start):
@@ -270,14 +273,15 @@ def paragraphs(
                 or length >= hard
             )
             if new and int(seg.start) > int(start):
-                out.append(Paragraph(start, end, speaker, " ".join(texts)))
-                texts = []
+                out.append(Paragraph(start, end, speaker, " ".join(texts), tuple(parts)))
+                texts, parts = [], []
         if not texts:
             start, speaker = seg.start, seg.speaker
         texts.append(text)
+        parts.append((seg.start, text))
         end = max(end, seg.end)
     if texts:
-        out.append(Paragraph(start, end, speaker, " ".join(texts)))
+        out.append(Paragraph(start, end, speaker, " ".join(texts), tuple(parts)))
     return out
 
 

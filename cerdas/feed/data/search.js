@@ -1,4 +1,5 @@
-// Cerdas search page: Pagefind over every episode page, each hit a moment (episodes/<slug>/#t=SECONDS).
+// Cerdas search page: Pagefind over every episode page, each hit a moment (episodes/<slug>/#t=SECONDS): the
+// caption the word is in, found from Pagefind's anchors (every caption starting in a new second has id "t=N").
 // Written into feed/search/ by cerdas.sitesearch; the index lies beside it in pagefind/.
 const form = document.getElementById("cari");
 const input = document.getElementById("q");
@@ -50,6 +51,52 @@ function excerptNodes(html) {
   return out;
 }
 
+const MOMENT_ID = /^t=(\d+)$/;
+const CONTEXT = 12; // words either side of a match in a moment's excerpt
+
+// Moments from the anchors: each matching word belongs to the last caption (or paragraph) anchor before it.
+// Returns sub-results shaped like Pagefind's own: {url, title, excerpt, locations}.
+function momentsOf(data) {
+  const anchors = (data.anchors || []).filter((a) => MOMENT_ID.test(a.id)).sort((a, b) => a.location - b.location);
+  const headings = (data.anchors || []).filter((a) => /^h\d$/i.test(a.element || ""));
+  const words = (data.content || "").split(/\s+/);
+  const byMoment = new Map();
+  for (const location of data.locations || []) {
+    let anchor = null;
+    for (const a of anchors) {
+      if (a.location <= location) anchor = a;
+      else break;
+    }
+    if (anchor === null) continue;
+    if (!byMoment.has(anchor.id)) byMoment.set(anchor.id, { anchor, locations: [] });
+    byMoment.get(anchor.id).locations.push(location);
+  }
+  const base = data.url.split("#")[0];
+  return [...byMoment.values()].map(({ anchor, locations }) => {
+    const seconds = Number(MOMENT_ID.exec(anchor.id)[1]);
+    const heading = headings.filter((h) => h.location <= anchor.location).pop();
+    const speaker = heading ? (heading.text || "").replace(/^[\d:]+\s*/, "").trim() : "";
+    const first = locations[0];
+    const from = Math.max(0, first - CONTEXT);
+    const to = Math.min(words.length, first + CONTEXT);
+    const marked = new Set(locations);
+    const excerpt = words
+      .slice(from, to)
+      .map((w, i) => (marked.has(from + i) ? `<mark>${escapeHtml(w)}</mark>` : escapeHtml(w)))
+      .join(" ");
+    return {
+      url: `${base}#${anchor.id}`,
+      title: clock(seconds) + (speaker ? ` ${speaker}` : ""),
+      excerpt: (from > 0 ? "… " : "") + excerpt + (to < words.length ? " …" : ""),
+      locations,
+    };
+  });
+}
+
+function escapeHtml(text) {
+  return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+}
+
 function momentItem(sub) {
   const item = document.createElement("li");
   const link = document.createElement("a");
@@ -86,7 +133,8 @@ function episodeItem(data) {
   heading.append(link);
   item.append(heading);
   const subs = data.sub_results || [];
-  const moments = subs.filter((sub) => momentOf(sub.url) !== null);
+  const exact = momentsOf(data);
+  const moments = exact.length ? exact : subs.filter((sub) => momentOf(sub.url) !== null);
   // The moments with the most matching words, shown in the order they are heard.
   const chosen = (moments.length ? moments : subs)
     .slice()

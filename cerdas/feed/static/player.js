@@ -4,9 +4,30 @@
   var audio = document.getElementById("pemutar");
   if (!audio) { return; }
   var status = document.querySelector("[data-status]");
+  var player = document.querySelector(".player");
   var paras = Array.prototype.slice.call(document.querySelectorAll(".para[data-start]"));
   var starts = paras.map(function (p) { return parseFloat(p.getAttribute("data-start")); });
+  var cues = Array.prototype.slice.call(document.querySelectorAll(".transcript .cue[data-t]"));
   var current = null;
+
+  // The sticky player's height, for scroll-margin-top: what #t= scrolls to lands just below it.
+  function measure() {
+    if (player) { document.documentElement.style.setProperty("--player-h", player.offsetHeight + "px"); }
+  }
+
+  // The caption heard at t (the last one starting at or before it), brought into view below the player.
+  function reveal(t, instant) {
+    var found = null;
+    for (var i = 0; i < cues.length; i++) {
+      if (parseFloat(cues[i].getAttribute("data-t")) <= t + 0.25) { found = cues[i]; } else { break; }
+    }
+    if (found) {
+      var para = found.closest ? found.closest(".para") : null;
+      if (para && para.querySelector(".cue") === found) { found = para.querySelector("h3") || found; }
+      measure();
+      found.scrollIntoView({ block: "start", behavior: instant ? "instant" : "auto" });
+    }
+  }
 
   function say(text) { if (status) { status.textContent = text; } }
 
@@ -62,14 +83,32 @@
 
   window.addEventListener("hashchange", function () {
     var t = parseHash(location.hash);
-    if (t !== null) { seek(t, false); }
+    if (t !== null) { seek(t, false); reveal(t); }
   });
 
   audio.addEventListener("timeupdate", function () { mark(audio.currentTime); });
 
   var tools = document.querySelector(".player-tools");
+  var toggle = document.querySelector(".tools-toggle");
+  var wide = window.matchMedia ? window.matchMedia("(min-width: 40rem)") : null;
+  function fold(open) {
+    if (!tools) { return; }
+    tools.hidden = !open;
+    if (toggle) { toggle.setAttribute("aria-expanded", open ? "true" : "false"); }
+    measure();
+  }
+  function layout() {
+    var isWide = !wide || wide.matches;
+    if (toggle) { toggle.hidden = isWide; }
+    fold(isWide);
+  }
+  if (toggle) {
+    toggle.addEventListener("click", function () { fold(tools ? tools.hidden : false); });
+  }
+  if (wide && wide.addEventListener) { wide.addEventListener("change", layout); }
+  window.addEventListener("resize", measure);
   if (tools) {
-    tools.hidden = false;
+    layout();
     tools.addEventListener("click", function (event) {
       var button = event.target.closest ? event.target.closest("button") : null;
       if (!button) { return; }
@@ -95,6 +134,13 @@
     }
   }
 
+  measure();
   var start = parseHash(location.hash);
-  if (start !== null) { seek(start, false); }
+  if (start !== null) {
+    seek(start, false);
+    // once laid out (and after the browser's own jump to the anchor): straight to the moment, no animation
+    if (document.readyState === "complete") { reveal(start, true); } else {
+      window.addEventListener("load", function () { reveal(start, true); }, { once: true });
+    }
+  }
 })();
