@@ -26,6 +26,7 @@ from cerdas.transcribe.stage import Prepared, prepare, transcribe_audio
 from cerdas.workspace import Workspace
 from tests.media import ffmpeg, silence
 from tests.transcribe_support import MODEL_DIR, SpokenLine, cer, spoken_clip, words
+from tests.workspace_support import set_keys
 
 pytestmark = pytest.mark.slow
 
@@ -111,6 +112,7 @@ def test_publish_transcribes_and_keeps_hand_corrections(
     prepared: Prepared, clip: tuple[Path, list[SpokenLine]], workspace: Workspace, run_cli: Callable[..., Result]
 ) -> None:
     path, _ = clip
+    set_keys(workspace, "whisper", vocabulary=list(SETTINGS.vocabulary))  # the show's terms, as its producer sets them
     first = run_cli("publish", str(path), "--title", "Menolak Gratifikasi", "--no-youtube")
     assert first.exit_code == 0, first.output
     assert "transcribe  ran" in first.stdout
