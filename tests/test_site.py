@@ -173,3 +173,19 @@ def test_indonesian_dates_and_durations() -> None:
     assert tanggal(datetime(2025, 8, 17)) == "17 Agustus 2025"
     assert durasi(45) == "45 detik" and durasi(24 * 60 + 10) == "24 menit" and durasi(3725) == "1 jam 2 menit"
     assert durasi(7200) == "2 jam"
+
+
+def test_every_caption_anchor_is_unique(workspace: Workspace) -> None:
+    """A paragraph's last caption may start in the second the next paragraph does: one anchor per second."""
+    from cerdas.feed.pages import _paragraphs
+    from cerdas.transcribe.formats import Segment
+
+    segments = [
+        Segment(0.0, 5.0, "Awal kalimat.", "A"),
+        Segment(73.2, 73.7, "Ya.", "A"),
+        Segment(73.8, 78.0, "Giliran saya.", "B"),  # a new speaker in the same second
+    ]
+    ids = [p["t"] for p in _paragraphs(segments)] + [
+        part["t"] for p in _paragraphs(segments) for part in p["parts"] if part["id"]
+    ]
+    assert len(ids) == len(set(ids)) and 73 in ids

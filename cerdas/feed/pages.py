@@ -168,9 +168,9 @@ def _paragraphs(segments: list[Segment]) -> list[dict[str, Any]]:
     captions, and every caption that starts in a new whole second an anchor ``t=SECONDS``: ``#t=73`` scrolls to
     the caption heard at 73 s, and the site search lands on it (Pagefind reports every anchor)."""
     out = []
-    taken: set[int] = set()
-    for p in paragraphs(segments):
-        taken.add(p.t)
+    grouped = paragraphs(segments)
+    taken = {p.t for p in grouped}  # the headings' anchors come first; a caption never repeats one
+    for p in grouped:
         parts = []
         for start, text in p.parts:
             t = int(start)
