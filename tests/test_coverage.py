@@ -54,9 +54,11 @@ def test_a_gap_is_transcribed_again_and_only_its_own_words_join() -> None:
     truth = said("kata " * 100, 0.0, 0.4)  # what a second decoding hears: a word every 0.4 s from 0 to 40 s
     asked: list[tuple[float, float]] = []
 
-    def redecode(start: float, end: float) -> list[Word]:
-        asked.append((start, end))
-        return [w for w in truth if start <= w.start and w.end <= end]  # the window's words, the gap's neighbours too
+    def redecode(windows: list[tuple[float, float]], careful: bool) -> list[Word]:
+        asked.extend(windows)
+        assert not careful  # the batch heard everything: no second, sequential pass
+        # each window's words, the gap's neighbours too
+        return [w for start, end in windows for w in truth if start <= w.start and w.end <= end]
 
     result = ensure_coverage(list(HEARD), SPEECH, [(10.0, 20.0)], redecode)
     assert asked[0][0] == 0.0  # the first gap begins mid-utterance: decoded from the utterance's start
@@ -70,7 +72,14 @@ def test_a_gap_is_transcribed_again_and_only_its_own_words_join() -> None:
 
 
 def test_what_cannot_be_transcribed_is_marked_over_the_whole_stretch() -> None:
-    result = ensure_coverage(list(HEARD), SPEECH, [], lambda start, end: [])
+    tries: list[bool] = []
+
+    def deaf(windows: list[tuple[float, float]], careful: bool) -> list[Word]:
+        tries.append(careful)
+        return []
+
+    result = ensure_coverage(list(HEARD), SPEECH, [], deaf)
+    assert tries == [False, True]  # in a batch, then window by window, sequentially
     assert result.gaps == [(5.0, 29.5), (34.5, 40.0)]
     assert result.uncovered_seconds == pytest.approx(seconds_of(uncovered(SPEECH, HEARD)))
     assert result.recovered_seconds == 0

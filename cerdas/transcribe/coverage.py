@@ -9,10 +9,11 @@ batched pipeline was given) is compared with the words that made it into the tra
    text that stood for audio there (a cut loop, a looping or repeated window: the loop guard once silently lost
    25 s this way).
 2. Each gap is **transcribed again on its own**, in windows of at most :data:`MAX_WINDOW` seconds that start and
-   end on the detector's speech boundaries (so shifted from the batched pipeline's chunks), by sequential
-   decoding with temperature fallback and no previous-text conditioning
-   (:meth:`cerdas.transcribe.whisper.Engine.transcribe_window`); the new words go through the same guards, and
-   those whose middle falls inside the gap join the transcript.
+   end on the detector's speech boundaries (so shifted from the batched pipeline's chunks, and from the start of
+   the utterance a gap begins in): first all windows in one batch, no 3-gram repeated (cheap, and enough for
+   most), then each window still a gap on its own by sequential decoding with temperature fallback and no
+   previous-text conditioning (:meth:`cerdas.transcribe.whisper.Engine.transcribe_window`). The new words go
+   through the same guards, and those whose middle falls inside the gap join the transcript.
 3. What is still uncovered for more than :data:`GAP_SECONDS` is **marked**: the stage puts a caption
    ``[tidak terdengar jelas]`` over it, warns with its time range and records it in ``episode.toml``
    (:class:`cerdas.facts.TranscriptGap`).
@@ -156,27 +157,31 @@ class Coverage:
     seconds: float = 0.0
 
 
-def ensure_coverage(
-    words: list[Word],
-    speech: Sequence[Span],
-    removed: Sequence[Span],
-    redecode: Callable[[float, float], list[Word]],
-) -> Coverage:
-    """Transcribe every gap again with ``redecode(start, end)`` (which returns the guarded words Whisper heard
-    in that window) and keep the new words that fall in the gap; report what is still uncovered."""
+Redecode = Callable[[list[Span], bool], list[Word]]
+"""``redecode(windows, careful)``: the guarded words Whisper hears in those windows, decoded again: in one
+batch (``careful`` False), or one window at a time, sequentially, with temperature fallback (True)."""
+
+
+def ensure_coverage(words: list[Word], speech: Sequence[Span], removed: Sequence[Span], redecode: Redecode) -> Coverage:
+    """Transcribe every gap again and keep the new words that fall in it: first all windows in one batch (cheap),
+    then what is still a gap window by window, sequentially (careful); report what is still uncovered."""
     started = time.perf_counter()
     before = seconds(uncovered(speech, words))
     kept = sorted(words, key=lambda w: w.start)
     redecoded = 0
-    for gap in find_gaps(speech, kept, removed):
-        for window in windows(gap, speech):
-            heard = inside(redecode(*window), (max(gap[0], window[0]), min(gap[1], window[1])))
-            redecoded += 1
-            kept = sorted([*kept, *heard], key=lambda w: w.start)
+    gaps = find_gaps(speech, kept, removed)
+    for careful in (False, True):
+        if not gaps:
+            break
+        spans = [window for gap in gaps for window in windows(gap, speech)]
+        heard = redecode(spans, careful)
+        redecoded += len(spans)
+        kept = sorted([*kept, *(w for gap in gaps for w in inside(heard, gap))], key=lambda w: w.start)
+        gaps = find_gaps(speech, kept)
     lost = uncovered(speech, kept)
     return Coverage(
         words=kept,
-        gaps=find_gaps(speech, kept),
+        gaps=gaps,
         uncovered_seconds=round(seconds(lost), 3),
         redecoded=redecoded,
         recovered_seconds=round(max(0.0, before - seconds(lost)), 3),

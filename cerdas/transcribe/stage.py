@@ -113,11 +113,22 @@ def transcribe_audio(
         bar.close()
     cleaned = guard(raw.segments, settings.vocabulary, raw.duration, prompted=settings.prompt)
 
-    def redecode(start: float, end: float) -> list[Word]:
-        heard = engine.transcribe_window(
-            samples, start, end, language=prepared.language or raw.language or None,
-            beam_size=settings.beam_size, hotwords=hotwords,
-        )  # fmt: skip
+    language = prepared.language or raw.language or None
+
+    def redecode(windows: list[tuple[float, float]], careful: bool) -> list[Word]:
+        if careful:
+            heard = [
+                seg
+                for start, end in windows
+                for seg in engine.transcribe_window(
+                    samples, start, end, language=language, beam_size=settings.beam_size, hotwords=hotwords
+                )
+            ]
+        else:
+            heard = engine.transcribe_windows(
+                samples, windows, language=language, beam_size=settings.beam_size,
+                batch_size=settings.batch_size, hotwords=hotwords,
+            )  # fmt: skip
         again = guard(heard, settings.vocabulary, raw.duration, prompted=settings.prompt, heard=True)
         cleaned.report.add(again.report)
         return again.words

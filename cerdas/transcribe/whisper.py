@@ -230,6 +230,35 @@ class Engine:
         out.seconds = time.perf_counter() - started
         return out
 
+    def transcribe_windows(
+        self,
+        audio: Samples,
+        windows: list[tuple[float, float]],
+        *,
+        language: str | None,
+        beam_size: int = 5,
+        batch_size: int = 8,
+        hotwords: str | None = None,
+    ) -> list[RawSegment]:
+        """Transcribe these windows of ``audio`` again, in batches (each window on its own, as the batched pass
+        does with its chunks, but cut where these windows are, and a 3-gram may not repeat). The cheap first try
+        of the coverage guarantee; times are seconds of the whole audio."""
+        check_language(self.model, language)
+        if not windows:
+            return []
+        segments, _ = self._pipeline.transcribe(
+            audio.data,
+            language=language,
+            task="transcribe",
+            beam_size=beam_size,
+            batch_size=batch_size,
+            word_timestamps=True,
+            hotwords=hotwords or None,
+            no_repeat_ngram_size=NO_REPEAT_NGRAM,
+            clip_timestamps=[{"start": start, "end": end} for start, end in windows],
+        )
+        return list(_segments(segments))
+
     def transcribe_window(
         self,
         audio: Samples,
