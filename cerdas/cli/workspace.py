@@ -56,7 +56,14 @@ def _ask_email() -> str:
             raise click.BadParameter(f"{value!r} is not an e-mail address")
         return value
 
-    return str(click.prompt("Owner e-mail (Apple, Spotify, podcast:locked)", default="", value_proc=check))
+    return str(
+        click.prompt(
+            "Owner e-mail (Apple, Spotify, podcast:locked; empty: later)",
+            default="",
+            show_default=False,
+            value_proc=check,
+        )
+    )
 
 
 def _checked_title(value: str) -> str:
