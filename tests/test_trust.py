@@ -58,7 +58,11 @@ def _one_error_line(result: Result) -> str:
 
 @pytest.fixture
 def two(workspace: Workspace) -> Workspace:
-    """Two healthy published episodes (journal + MP3, as the tag stage leaves them)."""
+    """Two healthy published episodes (journal + MP3, as the tag stage leaves them), at a real address (a
+    localhost base_url is an error for 'feed --check' once episodes are public)."""
+    from tests.workspace_support import set_keys
+
+    set_keys(workspace, "show", base_url="https://podcast.example.go.id/")
     make_episode(workspace, "baik", "Baik", number=1, pub_date="2025-01-01T08:00:00+07:00")
     make_episode(workspace, "korban", "Korban", number=2, pub_date="2025-02-01T08:00:00+07:00")
     return workspace

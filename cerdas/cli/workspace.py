@@ -223,8 +223,8 @@ def _episode_row(ep: Episode) -> tuple[str, str, str, str, str]:
 
     state = ep.state()
     notes = []
-    if ep.feed_problem is not None and state == "feed failed":
-        notes.append(ep.feed_problem.reason)
+    if state == "feed failed":
+        notes.append(ep.state_text())  # "feed failed: <reason>", as the feed build recorded it
     if state == "scheduled":
         notes.append(f"appears {ep.published_at().strftime('%Y-%m-%d %H:%M %z')}")
     elif state == "incomplete":
