@@ -32,7 +32,7 @@ from cerdas.cli.main import cli
 from cerdas.feed.rules import check_feed
 from cerdas.workspace import Workspace, init_workspace
 from tests.audio_support import leftovers
-from tests.feed_support import disable_whisper, image, make_episode
+from tests.feed_support import disable_whisper, image, make_episode, set_show
 from tests.media import uneven_speech
 
 EXAMPLES = int(os.environ.get("CERDAS_FUZZ_EXAMPLES", "60"))
@@ -170,6 +170,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("fuzz-base")
     ws = init_workspace(root / "show", "Podcast Uji", "Uji.", "Inspektorat Uji", "uji@example.go.id")
     disable_whisper(ws)
+    set_show(ws, base_url="https://podcast.example.go.id/")  # 'feed --check' refuses localhost once public
     recording = uneven_speech(root / "rekaman.wav", seconds=4)
     make_episode(ws, "tetap", "Tetap Sehat", number=1, pub_date="2025-01-01T08:00:00+07:00")
     result = _run(ws, "publish", str(recording), "--title", "Dasar", "--slug", "dasar", "--no-youtube")
