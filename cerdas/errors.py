@@ -32,6 +32,14 @@ class WorkspaceError(CerdasError):
     """No workspace, a locked workspace or a path that would leave the workspace."""
 
 
+class LockedError(WorkspaceError):
+    """Another cerdas command holds the workspace lock (the studio's job runner waits and tries again)."""
+
+
+class VersionConflict(CerdasError):
+    """What was edited changed elsewhere since it was read (another tab, a hand edit): reload, then edit."""
+
+
 class MediaError(CerdasError):
     """A recording, image or intermediate that ffmpeg or Pillow cannot use."""
 

@@ -60,6 +60,7 @@ class PublishRequest:
     slug: str | None = None
     draft: bool | None = None  # kept out of the feed and site while true
     publish_at: datetime | None = None  # the feed and site show it from then (pub_date)
+    chapters: list[Chapter] | None = None  # chapters given as data (the studio), when there is no chapters_file
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,13 @@ def check_request(request: PublishRequest, ctx: Context) -> CheckedRequest:
         problems = chapter_problems(chapters, probe.duration)
         if problems:
             raise CerdasError(problems[0], request.chapters_file)
+    elif request.chapters is not None:  # chapters as data (the studio's form): the same rules
+        chapters = [
+            replace(c, title=clean_text(c.title, f"chapter {i}", ctx.reporter)) for i, c in enumerate(request.chapters, 1)
+        ]
+        problems = chapter_problems(chapters, probe.duration)
+        if problems:
+            raise CerdasError(problems[0])
     cover = request.cover.expanduser().resolve() if request.cover is not None else None
     cover_ext = check_cover(cover) if cover is not None else ""
     if request.number is not None and request.number < 0:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cerdas.artwork import make_placeholder
-from cerdas.errors import CerdasError, WorkspaceError
+from cerdas.errors import CerdasError, LockedError, WorkspaceError
 from cerdas.fsutil import atomic_write_text
 from cerdas.settings import CONFIG_NAME, Settings, load_settings, render_template
 
@@ -115,6 +115,41 @@ class Workspace:
         """``transcripts/<slug>.<kind>`` (vtt, srt, json, txt): the VTT is the master a producer corrects."""
         return self.transcripts_dir / f"{slug}.{kind}"
 
+    @property
+    def recordings_dir(self) -> Path:
+        """``recordings/``: recordings uploaded through the studio (each an episode's source, kept)."""
+        return self.root / "recordings"
+
+    def recording(self, name: str) -> Path:
+        """``recordings/<name>``, for a name the studio chose (never one a browser sent)."""
+        return self._inside(self.recordings_dir, name)
+
+    @property
+    def studio_dir(self) -> Path:
+        """``.studio/``: the studio's own state (jobs, uploads in progress); not published, not in git."""
+        return self.root / ".studio"
+
+    @property
+    def studio_jobs_dir(self) -> Path:
+        return self.studio_dir / "jobs"
+
+    def studio_job(self, job_id: str) -> Path:
+        """``.studio/jobs/<id>.json``: one studio job, kept on disk so a restarted studio still shows it."""
+        return self._inside(self.studio_jobs_dir, f"{job_id}.json")
+
+    @property
+    def studio_uploads_dir(self) -> Path:
+        return self.studio_dir / "uploads"
+
+    def studio_upload(self, name: str) -> Path:
+        """``.studio/uploads/<name>``: an upload being received (``.part``) or waiting for its job (a cover)."""
+        return self._inside(self.studio_uploads_dir, name)
+
+    def _inside(self, folder: Path, name: str) -> Path:
+        if not name or "/" in name or "\\" in name or name.startswith(".") or "\0" in name:
+            raise WorkspaceError(f"file name {name!r} is not allowed here", folder)
+        return folder / name
+
     def relative(self, path: Path) -> str:
         """``path`` relative to the workspace root when inside it (as stored in ``episode.toml``)."""
         try:
@@ -139,7 +174,7 @@ class Workspace:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
                 holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
-                raise WorkspaceError(
+                raise LockedError(
                     f"another cerdas command (pid {holder}) is working in this workspace; wait for it to finish",
                     self.root,
                 ) from exc
@@ -199,4 +234,6 @@ episodes/*/*.mp4
 # the YouTube upload journal holds the upload session's address (a secret); the video id is in episode.toml
 episodes/*/youtube.json
 feed/
+recordings/
+.studio/
 """

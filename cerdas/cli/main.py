@@ -5,7 +5,18 @@ Each area registers its commands from its own module, so areas never edit each o
 
 from __future__ import annotations
 
-from cerdas.cli import doctor, feed, report, search, serve, stats, transcribe, workspace, youtube  # noqa: F401
+from cerdas.cli import (  # noqa: F401  (register them)
+    doctor,
+    feed,
+    report,
+    search,
+    serve,
+    stats,
+    studio,
+    transcribe,
+    workspace,
+    youtube,
+)
 from cerdas.cli.core import cli
 
 
