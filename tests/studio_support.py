@@ -58,17 +58,17 @@ class StudioClient:
         self.refresh()
         return answer
 
-    def headers(self) -> dict[str, str]:
-        return {"X-CSRF-Token": self.csrf}
+    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        return {"X-CSRF-Token": self.csrf, **(extra or {})}
 
     def get(self, path: str, **kw: Any) -> httpx.Response:
         return self.http.get(path, **kw)
 
-    def put(self, path: str, **kw: Any) -> httpx.Response:
-        return self.http.put(path, headers=self.headers(), **kw)
+    def put(self, path: str, headers: dict[str, str] | None = None, **kw: Any) -> httpx.Response:
+        return self.http.put(path, headers=self.headers(headers), **kw)
 
-    def post(self, path: str, **kw: Any) -> httpx.Response:
-        return self.http.post(path, headers=self.headers(), **kw)
+    def post(self, path: str, headers: dict[str, str] | None = None, **kw: Any) -> httpx.Response:
+        return self.http.post(path, headers=self.headers(headers), **kw)
 
     def publish(self, recording: Path, title: str, **fields: str) -> httpx.Response:
         with open(recording, "rb") as fh:

@@ -108,6 +108,7 @@ def serve(
     except OSError as exc:
         sock.close()
         raise CerdasError(f"cannot listen on {config.host}:{config.port}: {exc.strerror}") from exc
+    sock.listen(2048)  # connections wait in the backlog until uvicorn accepts them
     port = sock.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(

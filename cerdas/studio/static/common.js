@@ -71,4 +71,6 @@
   }
 
   window.Studio = { t, api, csrf, watchJob, showJob, clock, parseClock };
+  // pages without a script of their own are ready now; the others say so once they have drawn
+  if (!document.querySelector("script[data-page]")) document.body.dataset.ready = "1";
 })();
