@@ -75,13 +75,13 @@ class StudioClient:
             return self.post("/api/episodes", files={"file": (recording.name, fh)}, data={"title": title, **fields})
 
     def wait(self, job_id: str, timeout: float = JOB_TIMEOUT) -> dict[str, Any]:
-        """Poll the job until it is done, failed or interrupted."""
+        """Poll the job (every 50 ms) until it is done, failed or interrupted."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             job: dict[str, Any] = self.get(f"/api/jobs/{job_id}").json()
             if job["status"] in ("done", "failed", "interrupted"):
                 return job
-            time.sleep(0.2)
+            time.sleep(0.05)
         raise AssertionError(f"job {job_id} did not finish in {timeout} s")
 
     def close(self) -> None:

@@ -102,6 +102,6 @@
     state.chapters = result.data.chapters;
     state.version = result.data.version;
     draw();
-    document.body.dataset.ready = "1";
+    S.ready();
   })();
 })();

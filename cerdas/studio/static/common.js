@@ -70,7 +70,13 @@
     return parts.reduce((total, n) => total * 60 + n, 0);
   }
 
-  window.Studio = { t, api, csrf, watchJob, showJob, clock, parseClock };
+  // The page can be used: tests and benchmarks wait for data-ready (data-ready-ms: since navigation began).
+  function ready() {
+    document.body.dataset.readyMs = String(Math.round(performance.now()));
+    document.body.dataset.ready = "1";
+  }
+
+  window.Studio = { t, api, csrf, watchJob, showJob, clock, parseClock, ready };
   // pages without a script of their own are ready now; the others say so once they have drawn
-  if (!document.querySelector("script[data-page]")) document.body.dataset.ready = "1";
+  if (!document.querySelector("script[data-page]")) ready();
 })();

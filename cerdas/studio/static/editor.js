@@ -372,6 +372,6 @@
     try { JSON.parse(localStorage.getItem(namesKey) || "[]").forEach(addName); } catch (err) { /* none kept */ }
     vocabulary(data.vocabulary);
     offerDraft(data.version);
-    document.body.dataset.ready = "1";
+    S.ready();
   })();
 })();

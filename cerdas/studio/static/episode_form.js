@@ -91,5 +91,5 @@
     submit.disabled = true;
     (form.dataset.mode === "edit" ? edit() : create());
   });
-  document.body.dataset.ready = "1";
+  S.ready();
 })();

@@ -37,5 +37,5 @@
     else document.getElementById("job-error").textContent = result.data.detail;
   });
   S.watchJob(id, update);
-  document.body.dataset.ready = "1";
+  S.ready();
 })();
