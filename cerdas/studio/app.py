@@ -86,6 +86,8 @@ def create_app(config: StudioConfig) -> FastAPI:
 
 
 def _problem(request: Request, status: int, message: str) -> Response:
+    root = str(request.app.state.studio.ws.root)
+    message = message.replace(root + "/", "")  # paths inside the workspace, as the producer knows them
     if request.url.path.startswith("/api/"):
         return JSONResponse({"detail": message}, status_code=status)
     return render(request, "error.html", status=status, message=message)

@@ -152,8 +152,9 @@ class JobRunner:
             except LockedError as exc:
                 if self._stop.is_set():
                     return
-                self.store.update(job, waiting=str(exc))
+                self.store.update(job, status="queued", waiting=str(exc))
                 time.sleep(LOCK_RETRY)
+                self.store.update(job, status="running", waiting="")
                 continue
             except CerdasError as exc:
                 self._fail(job, str(exc))

@@ -48,6 +48,14 @@ def youtube_state(ws: Workspace, episode: Episode, last_job: Job | None) -> dict
     }
 
 
+def _local_time(episode: Episode) -> str:
+    """The publication moment in this machine's time zone, as a datetime-local field shows it."""
+    try:
+        return episode.published_at().astimezone().strftime("%Y-%m-%dT%H:%M")
+    except CerdasError:
+        return ""
+
+
 def _failed_at(job: Job) -> str:
     return next((s.name for s in job.stages if s.status == "failed"), "")
 
@@ -68,6 +76,7 @@ def episode_view(ws: Workspace, settings: Settings, episode: Episode, last_job: 
         "state": state,
         "draft": episode.draft,
         "pub_date": episode.pub_date,
+        "pub_date_local": _local_time(episode),
         "created": episode.created,
         "duration": round(episode.duration, 3),
         "transcript": transcript_state(ws, episode),
