@@ -28,7 +28,8 @@ from cerdas.workspace import Workspace
 
 MAX_FIELDS_BYTES = 1 << 20  # every text field together (the description is the longest)
 MAX_PARTS = 200
-SPARE_BYTES = 64 << 20  # refuse an upload that would leave less than this free
+SPARE_BYTES = 64 << 20
+BATCH_BYTES = 1 << 20  # refuse an upload that would leave less than this free
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,6}$")
 
 
@@ -189,10 +190,15 @@ async def receive_form(request: Request, ws: Workspace, file_fields: set[str]) -
     _check_space(ws, request)
     receiver = _Receiver(ws, file_fields)
     parser = MultipartParser(boundary, receiver.callbacks())
+    pending = bytearray()
     try:
         async for chunk in request.stream():
-            if chunk:
-                await anyio.to_thread.run_sync(parser.write, chunk)
+            pending += chunk
+            if len(pending) >= BATCH_BYTES:  # one trip to the worker thread per MiB, not per network read
+                await anyio.to_thread.run_sync(parser.write, bytes(pending))
+                pending.clear()
+        if pending:
+            await anyio.to_thread.run_sync(parser.write, bytes(pending))
         parser.finalize()
         if receiver._fh is not None:
             raise UploadError("the upload ended in the middle of a file")
