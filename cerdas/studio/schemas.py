@@ -23,7 +23,7 @@ class TranscriptOut(BaseModel):
     audio: str | None = Field(description="the episode audio for the editor's player")
     duration: float
     words: list[list[Any]] | None = Field(
-        None, description="Whisper's words per cue when kept: [start, end, text, probability]"
+        None, description="Whisper's words when kept beside the transcript, by time: [start, end, text, probability]"
     )
 
 

@@ -32,8 +32,52 @@
     text.rows = 2;
     text.value = cue.text;
     li.append(time, speaker, text);
+    const unsure = unsureWords(i);
+    if (unsure.length) li.append(unsureLine(unsure));
     label(li, i);
     return li;
+  }
+
+  // Words Whisper was unsure of (when its words are kept beside the transcript), each a button playing from it.
+  const UNSURE = 0.5;
+  function unsureWords(i) {
+    return wordsOf(i).filter((w) => w[3] < UNSURE);
+  }
+
+  // Whisper's words of cue i, matched by time (a word belongs to the cue its middle falls in), so that edits,
+  // splits and merges never misalign them. state.words is sorted by start: [start, end, text, probability].
+  function wordsOf(i) {
+    const words = state.words;
+    const cue = state.cues[i];
+    if (!words || !words.length || !cue) return [];
+    let lo = 0, hi = words.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (words[mid][1] <= cue.start) lo = mid + 1; else hi = mid;
+    }
+    const found = [];
+    for (let k = lo; k < words.length && words[k][0] < cue.end; k++) {
+      const middle = (words[k][0] + words[k][1]) / 2;
+      if (middle >= cue.start && middle < cue.end) found.push(words[k]);
+    }
+    return found;
+  }
+
+  function unsureLine(words) {
+    const line = document.createElement("p");
+    line.className = "unsure";
+    line.append(S.t("unsure") + ": ");
+    for (const [start, , text, probability] of words) {
+      const word = document.createElement("button");
+      word.type = "button";
+      word.className = "word";
+      word.dataset.t = String(start);
+      word.textContent = text;
+      word.title = Math.round(probability * 100) + "%";
+      word.setAttribute("aria-label", S.t("play_from", { t: S.clock(start) }) + ": " + text);
+      line.append(word, " ");
+    }
+    return line;
   }
 
   function label(li, i) {
@@ -113,6 +157,7 @@
     if (!li) return;
     const i = Number(li.dataset.i);
     if (event.target.classList.contains("cue-time")) playFrom(state.cues[i].start);
+    else if (event.target.classList.contains("word")) playFrom(Number(event.target.dataset.t));
     else if (event.altKey && event.target.classList.contains("cue-text")) playFrom(wordTime(i, event.target.selectionStart));
   });
 
@@ -167,8 +212,8 @@
   // The moment a character offset is spoken: Whisper's word timing when kept, else in proportion to the text.
   function wordTime(i, offset) {
     const cue = state.cues[i];
-    const words = state.words && state.words[i];
-    if (words && words.length) {
+    const words = wordsOf(i);
+    if (words.length) {
       let seen = 0;
       for (const [start, , text] of words) {
         seen = cue.text.indexOf(text.trim(), seen);
