@@ -205,7 +205,7 @@ def test_editor_tools_split_merge_replace_and_tablet_layout(
     wait_js(page, "!document.getElementById('pemutar').paused")
     page.keyboard.press("Escape")
     assert page.evaluate("document.getElementById('pemutar').paused")
-    assert page.locator(".cue.now").count() == 1
+    wait_js(page, "document.querySelectorAll('.cue.now').length === 1")  # the cue heard is highlighted
     assert serious_axe_violations(page) == []
     page.evaluate("localStorage.clear()")
     assert errors == []

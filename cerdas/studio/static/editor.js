@@ -229,6 +229,7 @@
   // -- the player ----------------------------------------------------------------------------------------
   function playFrom(seconds) {
     player.currentTime = seconds;
+    highlight();
     player.play().catch(() => {});
   }
 
