@@ -280,3 +280,9 @@ def test_a_job_cut_off_by_a_restart_is_interrupted_and_runs_again(tmp_path: Path
         assert load_episode(ws, done["slug"]).state() == "published"
         client.close()
     assert len(list(ws.episodes_dir.glob("*/episode.toml"))) == 1
+
+
+def test_without_a_password_there_is_no_login_and_no_csrf_exemption(client: StudioClient) -> None:
+    assert client.get("/login?next=/jobs").headers["location"] == "/jobs"
+    refused = client.http.put("/api/episodes/x/chapters", json={"version": "v", "chapters": []})
+    assert refused.status_code == 403  # this machine only, yet a web page must not drive it (CSRF)

@@ -27,6 +27,8 @@ def _local(target: str) -> str:
 
 @router.get("/login")
 async def login_page(request: Request, next: str = "/") -> Response:
+    if not studio_of(request).login_required:  # no password: nothing to sign in to
+        return RedirectResponse(_local(next), status_code=303)
     return render(request, "login.html", next=_local(next), failed=False)
 
 
