@@ -124,6 +124,7 @@ def save_to_site(studio: Any, ws: Any, slug: str, runs: int) -> None:
 
     client = StudioClient(studio.url)
     saves, feeds = [], []
+    parts: dict[str, list[float]] = {}
     for run in range(runs):
         data = client.get(f"/api/episodes/{slug}/transcript").json()
         data["cues"][run]["text"] = f"Koreksi nomor {run}: gratifikasi wajib dilaporkan."
@@ -132,12 +133,16 @@ def save_to_site(studio: Any, ws: Any, slug: str, runs: int) -> None:
         job = client.wait(answer.json()["job"]["id"])
         saves.append(time.monotonic() - started)
         assert job["status"] == "done", job
+        for stage in job["stages"]:
+            if stage["seconds"] is not None:
+                parts.setdefault(stage["name"], []).append(stage["seconds"])
         page = (ws.feed_dir / "episodes" / slug / "index.html").read_text(encoding="utf-8")
         assert f"Koreksi nomor {run}" in page
         feeds.append(cerdas_feed(ws.root))
     s, f = statistics.median(saves), statistics.median(feeds)
     print(f"save -> rebuilt site (SRT/JSON/TXT, feed + site, search), median of {runs}: {s:.2f} s")
     print(f"  reference 'cerdas feed' alone: {f:.2f} s; ratio {s / f:.2f} (goal <= 1.2)")
+    print("  the job's stages: " + ", ".join(f"{k} {statistics.median(v):.2f} s" for k, v in parts.items()))
     client.close()
 
 

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from cerdas.fsutil import atomic_write_text
+from cerdas.fsutil import atomic_path
 from cerdas.workspace import Workspace
 
 JobStatus = Literal["queued", "running", "done", "failed", "interrupted"]
@@ -39,6 +39,7 @@ class StageState:
     summary: str = ""
     label: str = ""  # what the progress bar measures ("Transkripsi")
     progress: float | None = None  # 0..1 while measured
+    seconds: float | None = None  # how long its work took, once it ran
 
 
 @dataclass
@@ -172,7 +173,8 @@ class JobStore:
             self._saved_at[job.id] = time.monotonic()
         try:
             self.ws.studio_jobs_dir.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(self.ws.studio_job(job.id), text + "\n")
+            with atomic_path(self.ws.studio_job(job.id)) as tmp:  # renamed whole, but not fsynced: a job's
+                tmp.write_text(text + "\n", encoding="utf-8")  # state is rewritten often and only informs
         except OSError:
             pass  # a full disk must not stop the job itself; the live view still has it
 

@@ -45,6 +45,7 @@ class JobReporter:
 
     def __init__(self, store: JobStore, job: Job) -> None:
         self.store, self.job = store, job
+        self._started = time.monotonic()
 
     def info(self, message: str) -> None:
         self.store.edit(self.job, lambda j: append_log(j, message))
@@ -69,6 +70,8 @@ class JobReporter:
         self.store.edit(self.job, change)
 
     def stage_started(self, name: str, slug: str) -> None:
+        self._started = time.monotonic()
+
         def change(job: Job) -> None:
             job.stage, job.slug, job.progress = name, slug or job.slug, None
             for stage in job.stages:
@@ -78,11 +81,14 @@ class JobReporter:
         self.store.edit(self.job, change, force_save=True)
 
     def stage_finished(self, name: str, summary: str) -> None:
+        seconds = round(time.monotonic() - self._started, 2)
+
         def change(job: Job) -> None:
             job.progress = None
             for stage in job.stages:
                 if stage.name == name:
                     stage.status, stage.summary, stage.progress, stage.label = "ran", summary, None, ""
+                    stage.seconds = seconds
 
         self.store.edit(self.job, change, force_save=True)
 

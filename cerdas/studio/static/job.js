@@ -18,6 +18,7 @@
       if (!item) continue;
       item.className = "stage stage-" + stage.status;
       item.querySelector(".stage-status").textContent = stage.status;
+      item.querySelector(".stage-seconds").textContent = stage.seconds == null ? "" : stage.seconds.toFixed(1) + " s";
       item.querySelector(".stage-label").textContent = stage.label || "";
       item.querySelector(".stage-summary").textContent = stage.summary || "";
       const bar = item.querySelector("progress");
