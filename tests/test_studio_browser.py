@@ -110,8 +110,8 @@ def published(studio: StudioProcess, browser: Any, tmp_path_factory: pytest.Temp
     page.click("button[type=submit]")
     page.wait_for_url("**/jobs/*", timeout=60_000)
     _job_done(page)
-    assert page.locator("[data-stage='transcribe'] .stage-status").inner_text() == "ran"
-    assert page.locator("[data-stage='youtube'] .stage-status").inner_text() == "ran"
+    assert page.locator("[data-stage='transcribe']").get_attribute("class") == "stage stage-ran"
+    assert page.locator("[data-stage='youtube'] .stage-status").inner_text() == "selesai"
     assert serious_axe_violations(page) == []
     slug = str(page.locator("#job-episode").get_attribute("href")).split("/")[2]
     assert errors == []

@@ -160,8 +160,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-for _status in ("queued", "running", "done", "failed", "interrupted"):
-    MESSAGES[f"js.status.{_status}"] = MESSAGES[f"status.{_status}"]
+MESSAGES.update(
+    {
+        "kind.publish": ("Terbitkan", "Publish"),
+        "kind.revise": ("Perubahan", "Edit"),
+        "kind.transcript": ("Transkrip", "Transcript"),
+        "stage.ingest": ("Pemeriksaan rekaman", "Recording check"),
+        "stage.loudness": ("Kenyaringan", "Loudness"),
+        "stage.tag": ("Tag ID3", "ID3 tags"),
+        "stage.transcribe": ("Transkripsi", "Transcription"),
+        "stage.youtube": ("YouTube", "YouTube"),
+        "stage.feed": ("Feed dan situs", "Feed and site"),
+        "stage.search": ("Indeks pencarian", "Search index"),
+        "stagestatus.pending": ("menunggu", "pending"),
+        "stagestatus.running": ("berjalan", "running"),
+        "stagestatus.ran": ("selesai", "done"),
+        "stagestatus.current": ("sudah terkini", "up to date"),
+        "stagestatus.skipped": ("dilewati", "skipped"),
+        "stagestatus.failed": ("gagal", "failed"),
+    }
+)
+for _key in [k for k in MESSAGES if k.startswith(("status.", "stagestatus."))]:
+    MESSAGES[f"js.{_key}"] = MESSAGES[_key]
 
 
 def language_for(show_language: str, chosen: str | None) -> str:

@@ -77,7 +77,9 @@ def parse_chapters(text: str) -> list[Chapter]:
 def publish_params(form: Form, recording: str, cover: str | None) -> dict[str, Any]:
     """The form's values checked as ``cerdas publish`` checks its options (before anything is queued)."""
     number = (form.text("number") or "").strip()
-    when = (form.text("when") or "now").strip()
+    when = (form.text("when") or "").strip()  # absent: as the CLI without --draft (a known episode keeps its state)
+    if when not in ("", "now", "draft", "at"):
+        raise CerdasError(f"'when' must be now, draft or at, not {when[:20]!r}")
     publish_at = (form.text("publish_at") or "").strip()
     if number and not number.isdigit():
         raise CerdasError(f"episode number must be a whole number 0 or more, not {number[:20]!r}")
@@ -147,7 +149,7 @@ async def create(request: Request) -> dict[str, Any]:
     cover = form.files.get("cover")
     params["source"] = studio.ws.relative(recording)
     params["cover"] = studio.ws.relative(cover.path) if cover else None
-    job = studio.submit("publish", f"Publish: {params['title']}", params, STAGE_NAMES)
+    job = studio.submit("publish", params["title"], params, STAGE_NAMES)
     return {"job": job.public()}
 
 

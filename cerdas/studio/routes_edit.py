@@ -63,7 +63,7 @@ def put_transcript(request: Request, slug: str, body: TranscriptIn) -> dict[str,
     cues = [Segment(c.start, c.end, c.text, c.speaker) for c in body.cues]
     version = save_transcript(studio.ws, slug, cues, body.version)
     title = load_episode(studio.ws, slug).title
-    job = studio.submit("transcript", f"Transcript: {title}", {"slug": slug}, STAGE_NAMES, slug=slug)
+    job = studio.submit("transcript", title, {"slug": slug}, STAGE_NAMES, slug=slug)
     return {"job": job.public(), "version": version}
 
 
@@ -101,7 +101,7 @@ def put_chapters(request: Request, slug: str, body: ChaptersIn) -> dict[str, Any
         "changes": {"chapters": chapters_param(changes.chapters)},
         "expected": {"chapters": body.version},
     }
-    job = studio.submit("revise", f"Chapters: {episode.title}", params, STAGE_NAMES, slug=slug)
+    job = studio.submit("revise", episode.title, params, STAGE_NAMES, slug=slug)
     return {"job": job.public(), "version": None}
 
 
@@ -136,7 +136,7 @@ def put_metadata(request: Request, slug: str, body: MetadataIn) -> dict[str, Any
         "publish_at": changes.publish_at.isoformat() if changes.publish_at else None,
     }
     params = {"slug": slug, "changes": raw, "expected": {"metadata": body.version}, "youtube": body.youtube}
-    job = studio.submit("revise", f"Edit: {changes.title or episode.title}", params, STAGE_NAMES, slug=slug)
+    job = studio.submit("revise", changes.title or episode.title, params, STAGE_NAMES, slug=slug)
     return {"job": job.public(), "version": None}
 
 
@@ -161,5 +161,5 @@ async def put_cover(request: Request, slug: str) -> dict[str, Any]:
         raise
     episode = load_episode(studio.ws, slug)
     params = {"slug": slug, "changes": {"cover": studio.ws.relative(cover.path)}}
-    job = studio.submit("revise", f"Cover: {episode.title}", params, STAGE_NAMES, slug=slug)
+    job = studio.submit("revise", episode.title, params, STAGE_NAMES, slug=slug)
     return {"job": job.public(), "version": None}

@@ -17,7 +17,7 @@
       const item = box.querySelector('[data-stage="' + CSS.escape(stage.name) + '"]');
       if (!item) continue;
       item.className = "stage stage-" + stage.status;
-      item.querySelector(".stage-status").textContent = stage.status;
+      item.querySelector(".stage-status").textContent = S.t("stagestatus." + stage.status);
       item.querySelector(".stage-seconds").textContent = stage.seconds == null ? "" : stage.seconds.toFixed(1) + " s";
       item.querySelector(".stage-label").textContent = stage.label || "";
       item.querySelector(".stage-summary").textContent = stage.summary || "";
