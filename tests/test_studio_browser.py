@@ -113,6 +113,7 @@ def published(studio: StudioProcess, browser: Any, tmp_path_factory: pytest.Temp
     assert page.locator("[data-stage='transcribe']").get_attribute("class") == "stage stage-ran"
     assert page.locator("[data-stage='youtube'] .stage-status").inner_text() == "selesai"
     assert serious_axe_violations(page) == []
+    assert not page.locator("#job-retry").is_visible()  # a finished job has nothing to run again
     slug = str(page.locator("#job-episode").get_attribute("href")).split("/")[2]
     assert errors == []
     page.close()
