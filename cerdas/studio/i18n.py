@@ -144,6 +144,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "js.speaker": ("Pembicara", "Speaker"),
     "js.text": ("Teks", "Text"),
     "js.play_from": ("Putar dari {t}", "Play from {t}"),
+    "js.play": ("Putar", "Play"),
     "js.split": ("Pisah", "Split"),
     "js.merge": ("Gabung", "Merge"),
     "js.delete": ("Hapus", "Delete"),

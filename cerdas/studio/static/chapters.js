@@ -54,6 +54,8 @@
     tools.className = "tools";
     const name = () => chapter.title || S.clock(chapter.start);
     tools.append(
+      button(S.t("play"), () => { player.currentTime = chapter.start; player.play().catch(() => {}); },
+        S.t("play_from", { t: S.clock(chapter.start) }) + ": " + name()),
       button(S.t("set_time"), () => { chapter.start = Math.round(player.currentTime * 10) / 10; draw(); },
         S.t("set_time") + ": " + name()),
       button(S.t("delete"), () => { state.chapters.splice(state.chapters.indexOf(chapter), 1); draw(); },
