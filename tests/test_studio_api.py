@@ -20,7 +20,7 @@ from cerdas.cli.main import cli
 from cerdas.episode import load_episode
 from cerdas.transcribe.formats import load_json
 from cerdas.workspace import Workspace, init_workspace
-from tests.media import uneven_speech
+from tests.media import silence, uneven_speech
 from tests.studio_support import StudioClient, StudioProcess, leftovers, running_studio, start_studio, stop_studio
 from tests.workspace_support import set_keys
 
@@ -286,3 +286,17 @@ def test_without_a_password_there_is_no_login_and_no_csrf_exemption(client: Stud
     assert client.get("/login?next=/jobs").headers["location"] == "/jobs"
     refused = client.http.put("/api/episodes/x/chapters", json={"version": "v", "chapters": []})
     assert refused.status_code == 403  # this machine only, yet a web page must not drive it (CSRF)
+
+
+def test_a_recording_the_pipeline_refuses_fails_its_job_and_leaves_nothing(
+    client: StudioClient, published: str, show: Workspace, tmp_path: Path
+) -> None:
+    before, feed = leftovers(show), (show.feed_dir / "feed.xml").read_bytes()
+    answer = client.publish(silence(tmp_path / "sunyi.wav", seconds=4), "Rekaman sunyi")
+    assert answer.status_code == 202  # ffprobe reads it; only the full decode finds the silence
+    job = client.wait(answer.json()["job"]["id"])
+    assert job["status"] == "failed" and job["error"].startswith("sunyi.wav: the audio is silent"), job["error"]
+    assert [s["status"] for s in job["stages"]][:2] == ["failed", "pending"]
+    assert leftovers(show) == before  # the refused recording is not kept
+    assert (show.feed_dir / "feed.xml").read_bytes() == feed
+    assert all(e["title"] != "Rekaman sunyi" for e in client.get("/api/episodes").json())

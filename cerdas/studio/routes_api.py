@@ -148,6 +148,7 @@ async def create(request: Request) -> dict[str, Any]:
     recording = keep_recording(studio.ws, upload)
     cover = form.files.get("cover")
     params["source"] = studio.ws.relative(recording)
+    params["filename"] = upload.filename
     params["cover"] = studio.ws.relative(cover.path) if cover else None
     job = studio.submit("publish", params["title"], params, STAGE_NAMES)
     return {"job": job.public()}
