@@ -300,3 +300,21 @@ def test_a_recording_the_pipeline_refuses_fails_its_job_and_leaves_nothing(
     assert leftovers(show) == before  # the refused recording is not kept
     assert (show.feed_dir / "feed.xml").read_bytes() == feed
     assert all(e["title"] != "Rekaman sunyi" for e in client.get("/api/episodes").json())
+
+
+def test_a_job_waits_while_a_terminal_command_holds_the_workspace(
+    client: StudioClient, published: str, show: Workspace
+) -> None:
+    data = client.get(f"/api/episodes/{published}/chapters").json()
+    body = {"version": data["version"], "chapters": [{"start": 0, "title": "Awal"}]}
+    with show.lock():  # as 'cerdas publish' in a terminal would
+        job_id = client.put(f"/api/episodes/{published}/chapters", json=body).json()["job"]["id"]
+        deadline = time.monotonic() + 20
+        job = client.get(f"/api/jobs/{job_id}").json()
+        while not job["waiting"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+            job = client.get(f"/api/jobs/{job_id}").json()
+        assert job["status"] == "queued" and "another cerdas command" in job["waiting"]
+    done = client.wait(job_id)
+    assert done["status"] == "done" and not done["waiting"]
+    assert load_episode(show, published).chapters[0].title == "Awal"
