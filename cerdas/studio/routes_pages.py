@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from cerdas.chapters import format_timestamp
 from cerdas.episode import load_episode
 from cerdas.studio.routes_api import find_job, require_episode
 from cerdas.studio.templating import render, studio_of
@@ -44,11 +43,7 @@ def _episode(request: Request, slug: str) -> dict[str, Any]:
 @router.get("/episodes/{slug}/edit")
 def edit_page(request: Request, slug: str) -> Response:
     settings = studio_of(request).settings()
-    episode = _episode(request, slug)
-    chapters = "\n".join(f"{format_timestamp(c['start'])} {c['title']}" for c in episode["chapters"])
-    return render(
-        request, "episode_form.html", episode=episode, chapters_text=chapters, youtube_ready=settings.youtube.enabled
-    )
+    return render(request, "episode_form.html", episode=_episode(request, slug), youtube_ready=settings.youtube.enabled)
 
 
 @router.get("/episodes/{slug}/transcript")

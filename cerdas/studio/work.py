@@ -69,7 +69,8 @@ def run_publish(studio: Studio, job: Job, reporter: JobReporter) -> list[StageRe
     except CerdasError as exc:
         _forget_refused_recording(studio, source, exc)
         if p.get("filename") and exc.path is not None and exc.path.resolve() == source.resolve():
-            raise CerdasError(str(exc).replace(str(exc.path), str(p["filename"]), 1)) from exc  # as the producer knows it
+            named = str(exc).replace(str(exc.path), str(p["filename"]), 1)  # the file as the producer knows it
+            raise CerdasError(named) from exc
         raise
     _remove_upload(request.cover)
     return result.reports
