@@ -148,7 +148,8 @@ def check_request(request: PublishRequest, ctx: Context) -> CheckedRequest:
             raise CerdasError(problems[0], request.chapters_file)
     elif request.chapters is not None:  # chapters as data (the studio's form): the same rules
         chapters = [
-            replace(c, title=clean_text(c.title, f"chapter {i}", ctx.reporter)) for i, c in enumerate(request.chapters, 1)
+            replace(c, title=clean_text(c.title, f"chapter {i}", ctx.reporter))
+            for i, c in enumerate(request.chapters, 1)
         ]
         problems = chapter_problems(chapters, probe.duration)
         if problems:

@@ -13,27 +13,27 @@ Edits carry the *version* they were made on (a short hash of what was read); a s
 from __future__ import annotations
 
 import threading
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cerdas.artwork import open_image
-from cerdas.chapters import format_timestamp
+from cerdas.artwork import check_cover
+from cerdas.chapters import chapter_problems, format_timestamp
 from cerdas.episode import Chapter, Episode, check_title, load_episode, now_iso, save_episode
 from cerdas.errors import CerdasError, VersionConflict
-from cerdas.fsutil import atomic_copy, atomic_write_text, fingerprint, sha256_file
+from cerdas.fsutil import atomic_write_text, fingerprint, sha256_file
+from cerdas.metadata import clean_text, metadata_problems
+from cerdas.notes import strip_control
 from cerdas.pipeline import Context, Stage, check_stages, run_pipeline
-from cerdas.publish import PublishResult, build_stages, check_chapters_fit
+from cerdas.publish import PublishResult, _keep_cover, build_stages
+from cerdas.report import NullReporter, Reporter
 from cerdas.transcribe.formats import Segment, load_vtt, to_vtt
 from cerdas.workspace import Workspace
 
 MAX_CUES = 20_000
 MAX_CUE_TEXT = 1_000
 MAX_SPEAKER = 100
-MAX_CHAPTER_TITLE = 200
-MAX_GUESTS = 50
 STUDIO_NOTE = "Dikoreksi di Cerdas Studio. Perbaiki teks di file ini atau di studio; waktu tiap cue tetap."
 
 _save_lock = threading.Lock()  # one transcript save at a time in this process (compare-then-replace)
@@ -79,18 +79,11 @@ def transcript_version(ws: Workspace, slug: str) -> str:
 # -- checks -----------------------------------------------------------------------------------------------
 
 
-def _control_free(text: str, what: str, allow_newline: bool = False) -> str:
-    allowed = "\n" if allow_newline else ""
-    if any(unicodedata.category(c) == "Cc" and c not in allowed for c in text):
-        raise CerdasError(f"{what} contains control characters")
-    return text
-
-
 def check_cues(cues: list[Segment], duration: float = 0.0) -> list[Segment]:
     """Cues an editor sent, checked and in time order; a cue whose text was emptied is dropped.
 
-    Refused with a line naming the cue: negative or reversed times, text or speaker too long or holding control
-    characters, a text holding ``-->`` (it would end the cue in every VTT reader).
+    Control characters are removed (the one rule of every output). Refused with a line naming the cue: negative
+    or reversed times, a text or speaker too long, a text holding ``-->`` (it would end the cue in VTT readers).
     """
     if len(cues) > MAX_CUES:
         raise CerdasError(f"{len(cues)} cues; the limit is {MAX_CUES}")
@@ -101,15 +94,13 @@ def check_cues(cues: list[Segment], duration: float = 0.0) -> list[Segment]:
             raise CerdasError(f"{where}: times must be 0 or more and end after the start")
         if duration > 0 and cue.start > duration + 1:
             raise CerdasError(f"{where}: starts at {format_timestamp(cue.start)}, after the end of the episode")
-        lines = [" ".join(line.split()) for line in cue.text.replace("\r\n", "\n").split("\n")]
+        lines = [" ".join(line.split()) for line in strip_control(cue.text.replace("\r\n", "\n")).split("\n")]
         text = "\n".join(line for line in lines if line)
-        _control_free(text, where, allow_newline=True)
         if len(text) > MAX_CUE_TEXT:
             raise CerdasError(f"{where}: {len(text)} characters; the limit is {MAX_CUE_TEXT}")
         if "-->" in text:
             raise CerdasError(f"{where}: the text must not contain '-->'")
-        speaker = " ".join(cue.speaker.split())
-        _control_free(speaker, f"{where}: the speaker")
+        speaker = " ".join(strip_control(cue.speaker).split())
         if len(speaker) > MAX_SPEAKER or "-->" in speaker:
             raise CerdasError(f"{where}: the speaker's name is too long or holds '-->'")
         if text:
@@ -118,53 +109,49 @@ def check_cues(cues: list[Segment], duration: float = 0.0) -> list[Segment]:
 
 
 def check_chapter_list(chapters: list[Chapter], duration: float, where: Path | str) -> list[Chapter]:
-    """Chapters an editor sent: titles present and short, distinct starts, none after the end; sorted."""
-    out = []
-    for number, chapter in enumerate(sorted(chapters, key=lambda c: c.start), 1):
-        title = " ".join(chapter.title.split())
-        if not title:
-            raise CerdasError(f"chapter {number} has no title", where)
-        _control_free(title, f"chapter {number}'s title")
-        if len(title) > MAX_CHAPTER_TITLE:
-            raise CerdasError(f"chapter {number}'s title is {len(title)} characters; the limit is 200", where)
-        if chapter.start < 0:
-            raise CerdasError(f"chapter {title!r} starts before 0:00", where)
-        out.append(Chapter(round(chapter.start, 3), title, chapter.url, chapter.img))
-    starts = [c.start for c in out]
-    if len(set(starts)) != len(starts):
-        raise CerdasError("two chapters start at the same time", where)
-    if out:
-        check_chapters_fit(out, duration, Path(str(where)))
+    """Chapters an editor sent, sorted, checked by the rules of every output (:func:`chapter_problems`)."""
+    out = sorted((Chapter(round(c.start, 3), " ".join(c.title.split()), c.url, c.img) for c in chapters),
+                 key=lambda c: c.start)  # fmt: skip
+    problems = chapter_problems(out, duration)
+    if problems:
+        raise CerdasError(problems[0], where)
     return out
 
 
-def check_changes(changes: EpisodeChanges, episode: Episode, ws: Workspace) -> EpisodeChanges:
-    """Every change checked with publish's rules before any work (raises :class:`CerdasError`)."""
+def check_changes(
+    changes: EpisodeChanges, episode: Episode, ws: Workspace, reporter: Reporter | None = None
+) -> EpisodeChanges:
+    """Every change checked with publish's rules before any work (raises :class:`CerdasError`); control
+    characters are removed from what was typed, with a warning, as ``publish`` does."""
+    reporter = reporter or NullReporter()
     if changes.title is not None:
         changes.title = check_title(changes.title)
     if changes.number is not None and changes.number < 0:
         raise CerdasError(f"episode number must be 0 or more, not {changes.number}")
     if changes.description is not None:
-        changes.description = _control_free(changes.description.replace("\r\n", "\n"), "the description", True)
+        changes.description = clean_text(changes.description.replace("\r\n", "\n"), "the description", reporter)
     if changes.guests is not None:
-        guests = [" ".join(g.split()) for g in changes.guests if g.strip()]
-        if len(guests) > MAX_GUESTS or any(len(g) > MAX_SPEAKER for g in guests):
-            raise CerdasError(f"at most {MAX_GUESTS} guests of at most {MAX_SPEAKER} characters each")
-        for guest in guests:
-            _control_free(guest, "a guest's name")
-        changes.guests = guests
+        guests = [" ".join(clean_text(g, "a guest's name", reporter).split()) for g in changes.guests]
+        changes.guests = [g for g in guests if g]
     if changes.chapters is not None:
+        for i, chapter in enumerate(changes.chapters, 1):
+            chapter.title = clean_text(chapter.title, f"chapter {i}", reporter)
         changes.chapters = check_chapter_list(changes.chapters, episode.duration, ws.episode_file(episode.slug))
     if changes.cover is not None:
-        open_image(changes.cover)
+        changes.extra["cover_ext"] = check_cover(changes.cover)
+    trial = Episode.from_dict(episode.to_dict())
+    apply_changes(ws, trial, changes, dry=True)
+    problems = metadata_problems(trial, ws, cover=changes.cover)  # what no output could carry
+    if problems:
+        raise CerdasError(f"{problems[0]}; nothing was changed")
     return changes
 
 
 # -- applying -----------------------------------------------------------------------------------------------
 
 
-def apply_changes(ws: Workspace, episode: Episode, changes: EpisodeChanges) -> None:
-    """Set what ``changes`` sets on the episode (in memory; the stages save it)."""
+def apply_changes(ws: Workspace, episode: Episode, changes: EpisodeChanges, dry: bool = False) -> None:
+    """Set what ``changes`` sets on the episode (in memory; the stages save it). ``dry``: copy no file."""
     if changes.title is not None:
         episode.title = changes.title
     if changes.number is not None:
@@ -175,10 +162,10 @@ def apply_changes(ws: Workspace, episode: Episode, changes: EpisodeChanges) -> N
         episode.guests = changes.guests
     if changes.chapters is not None:
         episode.chapters = changes.chapters
-    if changes.cover is not None:
-        target = ws.cover(episode.slug, changes.cover.suffix.lower() or ".img")
-        atomic_copy(changes.cover, target)
-        episode.cover = ws.relative(target)
+    if changes.cover is not None and not dry:
+        episode.cover = _keep_cover(
+            ws, episode, changes.cover, changes.extra.get("cover_ext") or check_cover(changes.cover)
+        )
     if changes.draft is not None:
         if episode.draft and not changes.draft and changes.publish_at is None:
             episode.pub_date = now_iso()  # a draft made public is new from now
@@ -201,7 +188,7 @@ def revise_episode(
     """
     ws = ctx.workspace
     episode = load_episode(ws, slug)
-    changes = check_changes(changes or EpisodeChanges(), episode, ws)
+    changes = check_changes(changes or EpisodeChanges(), episode, ws, ctx.reporter)
     stages = stages if stages is not None else build_stages(ctx)
     check_stages(stages, ctx)
     with ws.lock():

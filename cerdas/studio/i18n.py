@@ -37,6 +37,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.actions": ("Tindakan", "Actions"),
     "state.draft": ("Draf", "Draft"),
     "state.incomplete": ("Belum selesai", "Incomplete"),
+    "state.feed failed": ("Gagal masuk feed", "Left out of the feed"),
+    "episodes.broken": ("Episode yang tidak bisa dibaca", "Episodes that cannot be read"),
     "state.scheduled": ("Terjadwal", "Scheduled"),
     "state.published": ("Terbit", "Published"),
     "transcript.none": ("Belum ada", "None yet"),

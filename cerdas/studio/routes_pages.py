@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from cerdas.episode import load_episode
+from cerdas.errors import CerdasError
 from cerdas.studio.routes_api import find_job, require_episode
 from cerdas.studio.templating import render, studio_of
 from cerdas.studio.views import episode_view, episodes_view
@@ -19,7 +20,9 @@ router = APIRouter(include_in_schema=False)
 @router.get("/")
 def episodes_page(request: Request) -> Response:
     studio = studio_of(request)
-    return render(request, "episodes.html", episodes=episodes_view(studio.ws, studio.settings(), studio.store.all()))
+    broken: dict[str, CerdasError] = {}
+    episodes = episodes_view(studio.ws, studio.settings(), studio.store.all(), broken)
+    return render(request, "episodes.html", episodes=episodes, broken=[str(e) for e in broken.values()])
 
 
 @router.get("/favicon.ico")

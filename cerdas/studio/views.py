@@ -74,6 +74,7 @@ def episode_view(ws: Workspace, settings: Settings, episode: Episode, last_job: 
         "guests": list(episode.guests),
         "chapters": [{"start": c.start, "title": c.title} for c in episode.chapters],
         "state": state,
+        "feed_problem": episode.feed_problem.reason if episode.feed_problem is not None else None,
         "draft": episode.draft,
         "pub_date": episode.pub_date,
         "pub_date_local": _local_time(episode),
@@ -89,13 +90,17 @@ def episode_view(ws: Workspace, settings: Settings, episode: Episode, last_job: 
     }
 
 
-def episodes_view(ws: Workspace, settings: Settings, jobs: list[Job]) -> list[dict[str, Any]]:
-    """Every episode, newest first, each with its latest job."""
+def episodes_view(
+    ws: Workspace, settings: Settings, jobs: list[Job], broken: dict[str, CerdasError] | None = None
+) -> list[dict[str, Any]]:
+    """Every episode, newest first, each with its latest job. An episode whose journal cannot be read goes into
+    ``broken`` (slug → the one-line error) instead of hiding the others."""
     latest: dict[str, Job] = {}
     for job in jobs:  # newest first
         if job.slug and job.slug not in latest:
             latest[job.slug] = job
-    episodes = sorted(list_episodes(ws), key=lambda e: (e.pub_date or e.created, e.number or 0), reverse=True)
+    found = list_episodes(ws, broken=broken if broken is not None else {})
+    episodes = sorted(found, key=lambda e: (e.pub_date or e.created, e.number or 0), reverse=True)
     return [episode_view(ws, settings, e, latest.get(e.slug)) for e in episodes]
 
 
