@@ -148,6 +148,8 @@ def test_correcting_the_transcript_reaches_vtt_page_search_and_youtube(
     served: Callable[[Path], str],
 ) -> None:
     editor = f"{studio.url}episodes/{published}/transcript"
+    words = studio.client().get(f"/api/episodes/{published}/transcript").json()  # Whisper's words, for the editor
+    assert words["words"] and all(len(w) == 4 and w[0] <= w[1] and 0 <= w[3] <= 1 for w in words["words"])
     page, errors = _page(browser, editor)
     other, other_errors = _page(browser, editor)  # a second tab on the same episode
     assert page.locator(".cue").count() >= 2

@@ -25,6 +25,8 @@ from cerdas.studio.uploads import receive_form
 from cerdas.studio.views import speaker_names
 from cerdas.studio.work import STAGE_NAMES, chapters_param
 from cerdas.transcribe.formats import Segment
+from cerdas.transcribe.words import load_words
+from cerdas.workspace import Workspace
 
 router = APIRouter(prefix="/api/episodes/{slug}", tags=["editing"])
 
@@ -46,8 +48,21 @@ def get_transcript(request: Request, slug: str) -> dict[str, Any]:
         "vocabulary": list(settings.whisper.vocabulary),
         "audio": f"/api/episodes/{slug}/audio" if has_audio else None,
         "duration": episode.duration,
-        "words": None,
+        "words": transcript_words(ws, slug),
     }
+
+
+def transcript_words(ws: Workspace, slug: str) -> list[list[Any]] | None:
+    """Whisper's words beside the transcript, by time ([start, end, text, probability]); None when not kept.
+    A damaged words file only costs the word-level features, never the editor."""
+    path = ws.words(slug)
+    if not path.is_file():
+        return None
+    try:
+        words = load_words(path)
+    except CerdasError:
+        return None
+    return [[w.start, w.end, w.text, w.probability] for w in sorted(words, key=lambda w: w.start)]
 
 
 @router.put(

@@ -33,9 +33,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cerdas.errors import CerdasError
-from cerdas.fsutil import atomic_write_text
+from cerdas.fsutil import MiB, atomic_write_text, read_text
 
 WORDS_VERSION = 1
+
+MAX_WORDS_FILE = 64 * MiB  # about 100 hours of speech
 
 
 @dataclass(frozen=True)
@@ -80,11 +82,11 @@ def save_words(path: Path, words: Iterable[Word]) -> None:
 
 def load_words(path: Path) -> list[Word]:
     """Read a words file; a missing or damaged one raises :class:`CerdasError` naming the file."""
+    if not path.exists():
+        raise CerdasError("words file not found (it is written when the episode is transcribed)", path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise CerdasError("words file not found (it is written when the episode is transcribed)", path) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(read_text(path, MAX_WORDS_FILE, "words file"))  # a file in git: hostile until read
+    except json.JSONDecodeError as exc:
         raise CerdasError(f"words file is damaged: not JSON ({exc.__class__.__name__})", path) from exc
     if not isinstance(data, dict) or data.get("version") != WORDS_VERSION or not isinstance(data.get("words"), list):
         raise CerdasError(f"not a words file of version {WORDS_VERSION}", path)
