@@ -196,6 +196,16 @@ class Episode:
         """The YouTube video's id, or "" when it is not uploaded."""
         return self.youtube.video_id if self.youtube is not None else ""
 
+    def schedule(self, draft: bool | None, publish_at: datetime | None) -> None:
+        """Apply a draft flag and/or a publication time (None leaves each as it is); a draft made public
+        without a time is new from now."""
+        if draft is not None:
+            if self.draft and not draft and publish_at is None:
+                self.pub_date = now_iso()
+            self.draft = draft
+        if publish_at is not None:
+            self.pub_date = publish_at.isoformat()
+
     def published_at(self) -> datetime:
         """The publication moment (``pub_date``, else the creation), time-zone aware."""
         raw = self.pub_date or self.created

@@ -42,6 +42,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def is_inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` (links resolved) lies in ``root``: a secret there would be published or committed."""
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
 def remove_stale(folder: Path, prefix: str) -> list[Path]:
     """Remove the temporary files and folders in ``folder`` named ``<prefix><pid>-...`` whose process is gone.
 

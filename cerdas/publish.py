@@ -252,12 +252,7 @@ def merge_metadata(episode: Episode, checked: CheckedRequest, source: str, sha: 
         episode.guests = [g.strip() for g in checked.guests if g.strip()]
     if checked.chapters is not None:
         episode.chapters = checked.chapters
-    if request.draft is not None:
-        if episode.draft and not request.draft and request.publish_at is None:
-            episode.pub_date = now_iso()  # a draft made public is new from now
-        episode.draft = request.draft
-    if request.publish_at is not None:
-        episode.pub_date = request.publish_at.isoformat()
+    episode.schedule(request.draft, request.publish_at)
 
 
 def _new_slug(ws: Workspace, title: str, slug: str | None) -> str:

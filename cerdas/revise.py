@@ -20,7 +20,7 @@ from typing import Any
 
 from cerdas.artwork import check_cover
 from cerdas.chapters import chapter_problems, format_timestamp
-from cerdas.episode import Chapter, Episode, check_title, load_episode, now_iso, save_episode
+from cerdas.episode import Chapter, Episode, check_title, load_episode, save_episode
 from cerdas.errors import CerdasError, VersionConflict
 from cerdas.fsutil import atomic_write_text, fingerprint, sha256_file
 from cerdas.metadata import clean_text, metadata_problems
@@ -166,12 +166,7 @@ def apply_changes(ws: Workspace, episode: Episode, changes: EpisodeChanges, dry:
         episode.cover = _keep_cover(
             ws, episode, changes.cover, changes.extra.get("cover_ext") or check_cover(changes.cover)
         )
-    if changes.draft is not None:
-        if episode.draft and not changes.draft and changes.publish_at is None:
-            episode.pub_date = now_iso()  # a draft made public is new from now
-        episode.draft = changes.draft
-    if changes.publish_at is not None:
-        episode.pub_date = changes.publish_at.isoformat()
+    episode.schedule(changes.draft, changes.publish_at)
 
 
 def revise_episode(

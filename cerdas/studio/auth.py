@@ -22,7 +22,7 @@ from pathlib import Path
 
 from cerdas.env import Environment
 from cerdas.errors import CerdasError
-from cerdas.fsutil import atomic_write_text
+from cerdas.fsutil import atomic_write_text, is_inside
 
 PASSWORD_FILE = "studio-password"
 TOKENS_FILE = "studio-tokens"
@@ -37,18 +37,10 @@ MAX_LOGIN_DELAY = 30.0
 # -- secret files -----------------------------------------------------------------------------------------
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-        return True
-    except ValueError:
-        return False
-
-
 def secret_path(env: Environment, name: str, workspace_root: Path | None = None) -> Path:
     """``config_dir/name``, refusing a config folder inside the workspace (it would be published or committed)."""
     path = env.config_dir / name
-    if workspace_root is not None and _inside(path, workspace_root):
+    if workspace_root is not None and is_inside(path, workspace_root):
         raise CerdasError(
             "the studio's secrets must not live inside the workspace; set XDG_CONFIG_HOME to a folder outside it",
             path,

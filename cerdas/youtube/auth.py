@@ -19,7 +19,7 @@ from typing import Any
 from cerdas import env as env_names
 from cerdas.env import Environment
 from cerdas.errors import CerdasError
-from cerdas.fsutil import atomic_write_text
+from cerdas.fsutil import atomic_write_text, is_inside
 from cerdas.settings import Settings
 from cerdas.youtube import client
 from cerdas.youtube.errors import AuthError
@@ -47,17 +47,9 @@ def ca_certs_of(env: Environment) -> str | None:
     return value or None
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-        return True
-    except ValueError:
-        return False
-
-
 def check_token_location(path: Path, workspace_root: Path | None) -> None:
     """Refuse a token inside the workspace (it would end up in the repository)."""
-    if workspace_root is not None and _inside(path, workspace_root):
+    if workspace_root is not None and is_inside(path, workspace_root):
         raise AuthError(
             f"the YouTube token must live outside the workspace (it is a secret); set {TOKEN_ENV} "
             "to a path in your home folder",
