@@ -20,6 +20,7 @@ import tomli_w
 
 from cerdas.errors import CerdasError
 from cerdas.facts import (
+    ClipRecord,
     DataError,
     FeedProblem,
     IngestFacts,
@@ -118,6 +119,7 @@ class Episode:
     stages: dict[str, StageRecord] = field(default_factory=dict)
     youtube: YouTubeVideo | None = None
     feed_problem: FeedProblem | None = None
+    clips: list[ClipRecord] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -127,6 +129,8 @@ class Episode:
                 out["stages"] = {name: rec.to_dict() for name, rec in value.items()}
             elif f.name == "youtube":
                 out["youtube"] = to_data(value) if value is not None else {}
+            elif f.name == "clips" and not value:
+                continue  # a journal without clips stays byte for byte as before clips existed
             elif value is not None:
                 out[f.name] = to_data(value)
         return out
@@ -348,6 +352,16 @@ def check_journal(episode: Episode, ws: Workspace, folder: str) -> None:
         for key, stored in record.outputs.items():
             if not _is_output(stored, episode.slug, ws):
                 raise DataError(f"stages.{name}.outputs.{key}", f"is not a file of this episode: {stored!r}")
+    for i, clip in enumerate(episode.clips):
+        if not (math.isfinite(clip.start) and math.isfinite(clip.end)) or not 0 <= clip.start < clip.end:
+            raise DataError(
+                f"clips[{i}]", f"must span seconds from 0 with start before end, not {clip.start!r}..{clip.end!r}"
+            )
+        for key, stored in clip.files.items():
+            if not _inside_workspace(stored, ws):
+                raise DataError(f"clips[{i}].files.{key}", f"must not climb out with '..': {stored!r}")
+        if not VIDEO_ID.match(clip.short_id):
+            raise DataError(f"clips[{i}].short_id", f"is not a YouTube video id: {clip.short_id!r}")
     if episode.youtube is not None:
         if not VIDEO_ID.match(episode.youtube.video_id):
             raise DataError("youtube.video_id", f"is not a YouTube video id: {episode.youtube.video_id!r}")

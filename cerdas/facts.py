@@ -325,6 +325,32 @@ class FeedProblem:
     since: str = ""
 
 
+ClipFormat = Literal["vertical", "square", "landscape"]
+
+
+@dataclass(frozen=True)
+class ClipRecord:
+    """A clip made by ``cerdas clip`` (``[[clips]]`` in ``episode.toml``; journals older than clips have none):
+    its span in seconds of the episode audio (snapped to word boundaries), title, picture format, the files
+    written (``video``, ``srt``, ``vtt``: workspace-relative when inside it), the loudness measured on the MP4,
+    when it was made and, once uploaded as a YouTube Short, the video id."""
+
+    start: float
+    end: float
+    title: str = ""
+    format: ClipFormat = "vertical"
+    files: dict[str, str] = dataclasses.field(default_factory=dict)
+    speaker: str = ""
+    created: str = ""
+    lufs: float | None = None
+    true_peak: float | None = None
+    short_id: str = ""
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
 @dataclass
 class YouTubeVideo:
     """The episode's video on YouTube, as ``[youtube]`` in ``episode.toml`` (what the feed, site and search

@@ -111,6 +111,14 @@ class Workspace:
         repository; see :mod:`cerdas.transcribe.words`). Not published in ``feed/``."""
         return self.episode_dir(slug) / "words.json"
 
+    def clips_dir(self, slug: str) -> Path:
+        """``episodes/<slug>/clips``: the clips ``cerdas clip`` renders (MP4 + SRT + VTT; not in the repository)."""
+        return self.episode_dir(slug) / "clips"
+
+    def clip_journal(self, video: Path) -> Path:
+        """The YouTube Short upload journal of a clip, beside it (mode 0600: it holds the session address)."""
+        return video.with_name(f"{video.stem}.youtube.json")
+
     def transcript(self, slug: str, kind: str) -> Path:
         """``transcripts/<slug>.<kind>`` (vtt, srt, json, txt): the VTT is the master a producer corrects."""
         return self.transcripts_dir / f"{slug}.{kind}"
@@ -231,6 +239,7 @@ stats.sqlite3*
 episodes/*/work/
 episodes/*/*.mp3
 episodes/*/*.mp4
+episodes/*/clips/
 # the YouTube upload journal holds the upload session's address (a secret); the video id is in episode.toml
 episodes/*/youtube.json
 feed/

@@ -6,6 +6,7 @@ Each area registers its commands from its own module, so areas never edit each o
 from __future__ import annotations
 
 from cerdas.cli import (  # noqa: F401  (register them)
+    clips,
     doctor,
     feed,
     report,
