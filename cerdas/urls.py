@@ -43,6 +43,11 @@ def chapters_rel(slug: str) -> str:
     return f"chapters/{slug}.json"
 
 
+def clip_rel(slug: str, name: str) -> str:
+    """A clip's MP4 in ``feed/`` (``name``: the file's name, e.g. ``<slug>-00012-00040-vertical.mp4``)."""
+    return f"clips/{slug}/{name}"
+
+
 def search_page_rel() -> str:
     return "search/index.html"
 

@@ -24,7 +24,9 @@ SCRIPT = [
     ("Ibu Ratna", "Pelaporan bisa dilakukan secara daring melalui aplikasi resmi."),
     ("Ibu Ratna", "Pegawai yang menolak hadiah menjaga kepercayaan warga kepada pemerintah."),
     ("Pembawa Acara", "Apakah hadiah kecil juga termasuk gratifikasi, Ibu?"),
-    ("Ibu Ratna", "Ya, nilai tidak menentukan; yang menentukan adalah hubungannya dengan jabatan."),
+    ("Ibu Ratna", "Ya, nilai tidak menentukan; yang menentukan adalah hubungannya dengan jabatan pegawai itu."),
+    ("Ibu Ratna", "Karena itu setiap pemberian kepada pegawai harus dicatat dan dilaporkan ke Inspektorat."),
+    ("Ibu Ratna", "Dengan begitu integritas kantor tetap terjaga di mata masyarakat Balikpapan."),
     ("Pembawa Acara", "Terima kasih atas penjelasannya, sampai jumpa di episode berikutnya."),
 ]
 WORD_SECONDS = 0.42

@@ -87,7 +87,7 @@ def clip(
     if youtube_short:
         from cerdas.clips.short import check_short
 
-        check_short(lib, request)  # before rendering: a Short's limits, the sign-in
+        check_short(lib, request, dry_run)  # before rendering: a Short's limits, the sign-in
     result = make_clip(lib, request)
     ws = lib.workspace
     data: dict[str, Any] = {

@@ -9,9 +9,10 @@ name is a second style, shown while they talk.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from cerdas.clips.picture import Layout
+from cerdas.clips.picture import CAPTION_FONT, Layout
 from cerdas.clips.select import SENTENCE_END, join_words
 from cerdas.notes import strip_control
 from cerdas.transcribe.words import Word
@@ -21,7 +22,6 @@ MIN_WORDS = 4
 MAX_LINES = 2
 PAGE_PAUSE = 1.0  # s: a silence this long starts a new page
 LINGER = 0.6  # s a page stays after its last word when nothing follows at once
-FONT = "DejaVu Sans"
 WHITE, HIGHLIGHT, OUTLINE = "&H00FFFFFF", "&H0028B4F0", "&H00101010"  # ASS colours are &HAABBGGRR
 
 
@@ -49,39 +49,32 @@ def shift(words: tuple[Word, ...] | list[Word], offset: float) -> list[Word]:
     ]
 
 
-def _balanced(words: list[Word], max_chars: int) -> list[tuple[Word, ...]]:
-    """One sentence in as few lines as fit (≤ 7 words, ≤ ``max_chars``), the words spread evenly over them."""
-    count = max(1, -(-len(words) // MAX_WORDS))
-    while True:
-        size, extra = divmod(len(words), count)
-        lines, at = [], 0
-        for i in range(count):
-            n = size + (1 if i < extra else 0)
-            lines.append(tuple(words[at : at + n]))
-            at += n
-        if count >= len(words) or all(len(join_words(line)) <= max_chars for line in lines):
-            return [line for line in lines if line]
-        count += 1
-
-
-def _lines(words: list[Word], max_chars: int) -> list[tuple[Word, ...]]:
-    """Lines of 4-7 words: each sentence balanced over its lines, and a short sentence (or a short tail)
-    joined to its neighbour when the two fit on one line."""
-    sentences: list[list[Word]] = [[]]
+def _lines(words: list[Word], fits: Callable[[str], bool]) -> list[tuple[Word, ...]]:
+    """Lines of 4-7 words as wide as the picture allows: filled word by word, closed at a sentence end once they
+    hold 4 words; a short line then takes words from the line before while both keep 4 (the width wins over
+    the count: three long Indonesian words can fill a vertical line)."""
+    lines: list[list[Word]] = []
+    line: list[Word] = []
     for w in words:
-        sentences[-1].append(w)
-        if SENTENCE_END.search(w.text):
-            sentences.append([])
-    lines: list[tuple[Word, ...]] = []
-    for sentence in filter(None, sentences):
-        for line in _balanced(sentence, max_chars):
-            if lines and (len(line) < MIN_WORDS or len(lines[-1]) < MIN_WORDS):
-                joined = (*lines[-1], *line)
-                if len(joined) <= MAX_WORDS and len(join_words(joined)) <= max_chars:
-                    lines[-1] = joined
-                    continue
+        if line and (len(line) >= MAX_WORDS or not fits(join_words([*line, w]))):
             lines.append(line)
-    return lines
+            line = []
+        line.append(w)
+        if len(line) >= MIN_WORDS and SENTENCE_END.search(w.text):
+            lines.append(line)
+            line = []
+    if line:
+        lines.append(line)
+    for i in range(1, len(lines)):
+        before, short = lines[i - 1], lines[i]
+        while (
+            len(short) < MIN_WORDS
+            and len(before) > MIN_WORDS
+            and not SENTENCE_END.search(before[-1].text)
+            and fits(join_words([before[-1], *short]))
+        ):
+            short.insert(0, before.pop())
+    return [tuple(line) for line in lines]
 
 
 def _groups(words: list[Word]) -> list[list[Word]]:
@@ -95,11 +88,11 @@ def _groups(words: list[Word]) -> list[list[Word]]:
     return groups
 
 
-def pages(words: list[Word], max_chars: int) -> list[Page]:
+def pages(words: list[Word], fits: Callable[[str], bool]) -> list[Page]:
     """The clip's caption pages (``words`` in clip time), each shown until the next one starts."""
     made: list[tuple[tuple[Word, ...], ...]] = []
     for group in _groups(words):
-        rows = _lines(group, max_chars)
+        rows = _lines(group, fits)
         made += [tuple(rows[i : i + MAX_LINES]) for i in range(0, len(rows), MAX_LINES)]
     out: list[Page] = []
     for i, lines in enumerate(made):
@@ -153,9 +146,9 @@ def to_ass(page_list: list[Page], layout: Layout, speakers: bool = True) -> str:
         "[V4+ Styles]\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, "
         "Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, "
         "Alignment, MarginL, MarginR, MarginV, Encoding\n"
-        f"Style: Caption,{FONT},{size},{HIGHLIGHT},{WHITE},{OUTLINE},&H80000000,-1,0,0,0,100,100,0,0,1,"
-        f"{max(3, size // 14)},0,2,{margin[0]},{margin[1]},{layout.height - layout.caption_bottom},1\n"
-        f"Style: Speaker,{FONT},{layout.speaker_size},{HIGHLIGHT},{HIGHLIGHT},{OUTLINE},&H80000000,-1,0,0,0,100,100,"
+        f"Style: Caption,{CAPTION_FONT},{size},{HIGHLIGHT},{WHITE},{OUTLINE},&H80000000,-1,0,0,0,100,100,0,0,1,"
+        f"{layout.outline},0,2,{margin[0]},{margin[1]},{layout.height - layout.caption_bottom},1\n"
+        f"Style: Speaker,{CAPTION_FONT},{layout.speaker_size},{HIGHLIGHT},{HIGHLIGHT},{OUTLINE},&H80000000,-1,0,0,0,100,100,"
         f"0,0,1,3,0,8,{margin[0]},{margin[1]},{layout.speaker_top},1\n\n"
         "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
     )

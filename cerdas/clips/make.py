@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cerdas.clips import captions as cap
 from cerdas.clips.journal import record_clip
-from cerdas.clips.picture import FORMATS, LAYOUTS, background
+from cerdas.clips.picture import FORMATS, LAYOUTS, background, caption_fits
 from cerdas.clips.render import AudioResult, clip_audio, render_video
 from cerdas.clips.select import Span, find_quote, parse_time, snap
 from cerdas.episode import Episode, load_episode, now_iso
@@ -123,7 +123,7 @@ def make_clip(ctx: Context, request: ClipRequest, ff: FFmpeg | None = None) -> C
         layout = LAYOUTS[request.format]
         title = " ".join(request.title.split()) or episode.title
         words = cap.shift(span.words, span.start)
-        page_list = cap.pages(words, layout.caption_chars)
+        page_list = cap.pages(words, caption_fits(layout))
         began = time.monotonic()
         with work_folder(target.parent, WORK_PREFIX) as workdir:
             image = ws.episode_image(episode.cover, settings.artwork_path)
@@ -162,4 +162,3 @@ def _format(name: str) -> ClipFormat:
         if name == known:
             return known
     raise CerdasError(f"unknown format {name!r}")
-

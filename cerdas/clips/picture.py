@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,10 @@ from cerdas.facts import ClipFormat
 from cerdas.notes import strip_control
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-"""Debian's ``fonts-dejavu-core`` (installed by the set-up scripts): full Latin with diacritics."""
+"""Debian's ``fonts-dejavu-core`` and ``fonts-dejavu-extra`` (installed by the set-up scripts): full Latin with
+diacritics. Captions use DejaVu Sans Condensed Bold: four Indonesian words fit a vertical line at 48 px."""
+CAPTION_FONT = "DejaVu Sans Condensed"
+CAPTION_FILE = FONT_DIR / "DejaVuSansCondensed-Bold.ttf"
 FPS = 25
 BAR = 0xF0B428  # the show's accent: waveform, progress, highlighted word
 TRACK = 0x3A3F4A
@@ -51,9 +55,17 @@ class Layout:
     caption_size: int
     caption_bottom: int
     caption_margin: tuple[int, int]  # left, right
-    caption_chars: int  # a line wider than this breaks early
     speaker_size: int
     speaker_top: int
+
+    @property
+    def outline(self) -> int:
+        return max(3, self.caption_size // 14)
+
+    @property
+    def caption_width(self) -> int:
+        """Pixels a caption line may take: the width inside the margins, less the outline on both sides."""
+        return self.width - sum(self.caption_margin) - 2 * self.outline
 
 
 LAYOUTS: dict[str, Layout] = {
@@ -69,7 +81,6 @@ LAYOUTS: dict[str, Layout] = {
         caption_size=50,
         caption_bottom=1290,
         caption_margin=(70, 140),
-        caption_chars=30,
         speaker_size=40,
         speaker_top=1050,
     ),
@@ -85,7 +96,6 @@ LAYOUTS: dict[str, Layout] = {
         caption_size=52,
         caption_bottom=860,
         caption_margin=(60, 60),
-        caption_chars=34,
         speaker_size=36,
         speaker_top=500,
     ),
@@ -101,7 +111,6 @@ LAYOUTS: dict[str, Layout] = {
         caption_size=58,
         caption_bottom=870,
         caption_margin=(120, 120),
-        caption_chars=46,
         speaker_size=38,
         speaker_top=600,
     ),
@@ -113,6 +122,15 @@ def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.Im
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
     path = FONT_DIR / name
     return ImageFont.truetype(str(path), size) if path.is_file() else ImageFont.load_default(size=size)
+
+
+def caption_fits(layout: Layout) -> Callable[[str], bool]:
+    """Whether a line of caption text fits the picture, measured with the very font libass draws it in."""
+    size = layout.caption_size
+    if CAPTION_FILE.is_file():
+        face = ImageFont.truetype(str(CAPTION_FILE), size)
+        return lambda text: face.getlength(text) <= layout.caption_width
+    return lambda text: len(text) * size * 0.55 <= layout.caption_width  # a condensed bold's average advance
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, face: Any, width: int, max_lines: int) -> list[str]:

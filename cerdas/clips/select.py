@@ -159,7 +159,7 @@ def _closest(words: list[Word], keys: list[str], owner: list[int], wanted: list[
         if keys[i] not in present and (i + n - 1 >= len(keys) or keys[i + n - 1] not in present):
             continue
         matcher.set_seq1(keys[i : i + n])
-        score = matcher.ratio()
+        score = matcher.ratio() + (0.01 if keys[i] == wanted[0] else 0.0)  # ties: the window that starts alike
         if score > best:
             best, best_at = score, i
     if best < 0 or not keys:

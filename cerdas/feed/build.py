@@ -158,6 +158,7 @@ def _episode_files(env: Any, settings: Settings, item: FeedEpisode, now: datetim
 def _episode_paths(staging: Path, slug: str) -> list[Path]:
     """Every file and folder an episode has in the site (to take it out again)."""
     found = [staging / urls.audio_rel(slug), staging / urls.chapters_rel(slug), staging / "episodes" / slug]
+    found.append(staging / "clips" / slug)
     found += list((staging / "covers").glob(f"{slug}.*")) + list((staging / "transcripts").glob(f"{slug}.*"))
     return found
 
@@ -174,6 +175,11 @@ def _write_episode(staging: Path, item: FeedEpisode, done: _EpisodeFiles, art_re
     slug = item.slug
     (staging / urls.episode_page_rel(slug)).parent.mkdir()
     _link(item.audio, staging / urls.audio_rel(slug))
+    for bite in item.clips:
+        if bite.video is not None:
+            target = staging / urls.clip_rel(slug, bite.video.name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _link(bite.video, target)
     if done.cover is not None:
         _write(staging / item.cover_rel(art_rel), done.cover)
     for kind, text in done.transcripts.items():
@@ -187,7 +193,7 @@ def write_site(staging: Path, settings: Settings, selection: Selection, now: dat
     """Write every file of the site into ``staging`` (an empty folder). An episode whose files cannot be made or
     that the feed cannot carry is left out (``selection.left_out``), the others are written."""
     env = environment()
-    for folder in ("assets", "audio", "transcripts", "chapters", "covers", "episodes"):
+    for folder in ("assets", "audio", "transcripts", "chapters", "covers", "episodes", "clips"):
         (staging / folder).mkdir()
     _images(settings, staging)
     _static(staging)

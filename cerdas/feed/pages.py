@@ -164,8 +164,30 @@ def render_episode(
             if kind in item.transcripts
         ],
         paragraphs=_paragraphs(segments),
+        clips=_clips(item, root),
     )
     return render(env, "episode.html", ctx)
+
+
+def _clips(item: FeedEpisode, root: str) -> list[dict[str, Any]]:
+    """The episode's clips on its page: the MP4 when the site carries it, else the episode's MP3 from the
+    clip's start to its end (a media fragment, ``#t=start,end``)."""
+    out = []
+    audio = root + urls.audio_rel(item.slug)
+    for bite in item.clips:
+        clip = bite.clip
+        out.append(
+            {
+                "title": clip.title or item.episode.title,
+                "stamp": f"{format_timestamp(clip.start)}–{format_timestamp(clip.end)}",
+                "t": int(clip.start),
+                "speaker": clip.speaker,
+                "format": clip.format,
+                "video": root + urls.clip_rel(item.slug, bite.video.name) if bite.video is not None else "",
+                "audio": f"{audio}#t={clip.start:.2f},{clip.end:.2f}",
+            }
+        )
+    return out
 
 
 def _paragraphs(segments: list[Segment]) -> list[dict[str, Any]]:

@@ -3,7 +3,8 @@
 Registered under the name ``podcastindex`` (feedgen's own ``podcast`` name is its iTunes extension). Channel:
 ``podcast:guid``, ``podcast:locked``, ``podcast:medium``, ``podcast:person``; ``itunes:title``, ``itunes:explicit``
 as ``true``/``false`` and ``itunes:category`` from Apple's post-2019 list (feedgen's table is older). Item:
-``podcast:transcript``, ``podcast:chapters``, ``podcast:person``, ``podcast:season``, ``podcast:episode``.
+``podcast:transcript``, ``podcast:chapters``, ``podcast:soundbite``, ``podcast:person``, ``podcast:season``,
+``podcast:episode``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,15 @@ class Transcript:
     type: str
     language: str = ""
     rel: str = ""
+
+
+@dataclass(frozen=True)
+class Soundbite:
+    """``podcast:soundbite``: a moment of the episode (seconds from its start, seconds long) and its title."""
+
+    start: float
+    duration: float
+    title: str = ""
 
 
 def _person(parent: Any, person: Person) -> None:
@@ -129,6 +139,7 @@ class PodcastIndexEntryExtension(BaseEntryExtension):  # type: ignore[misc]
     def __init__(self) -> None:
         self._transcripts: list[Transcript] = []
         self._chapters: tuple[str, str] | None = None
+        self._soundbites: list[Soundbite] = []
         self._persons: list[Person] = []
         self._season: int | None = None
         self._episode: int | None = None
@@ -146,6 +157,11 @@ class PodcastIndexEntryExtension(BaseEntryExtension):  # type: ignore[misc]
         if self._chapters is not None:
             url, mime = self._chapters
             xml_elem(f"{{{PODCAST_NS}}}chapters", entry, url=url, type=mime)
+        for bite in self._soundbites:
+            elem = xml_elem(
+                f"{{{PODCAST_NS}}}soundbite", entry, startTime=f"{bite.start:.3f}", duration=f"{bite.duration:.3f}"
+            )
+            elem.text = strip_control(bite.title)
         for person in self._persons:
             _person(entry, person)
         if self._season is not None:
@@ -161,6 +177,10 @@ class PodcastIndexEntryExtension(BaseEntryExtension):  # type: ignore[misc]
     def podcast_chapters(self, url: str, mime: str = "application/json+chapters") -> None:
         """``podcast:chapters``: the chapters JSON file."""
         self._chapters = (url, mime)
+
+    def podcast_soundbite(self, bite: Soundbite) -> None:
+        """Add a ``podcast:soundbite`` (a clip made with ``cerdas clip``)."""
+        self._soundbites.append(bite)
 
     def podcast_person(self, person: Person) -> None:
         """Add a ``podcast:person`` (the episode's guests)."""

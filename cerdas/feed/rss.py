@@ -8,6 +8,7 @@ them newest first; every URL comes from :mod:`cerdas.urls`.
 from __future__ import annotations
 
 import re
+import stat
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,12 +22,13 @@ from cerdas import __version__, urls
 from cerdas.chapters import format_timestamp
 from cerdas.episode import Episode, list_episodes, parse_when
 from cerdas.errors import CerdasError
-from cerdas.facts import TagFacts, YouTubeVideo
+from cerdas.facts import ClipRecord, TagFacts, YouTubeVideo
 from cerdas.feed.podcast_ext import (
     EXTENSION_NAME,
     Person,
     PodcastIndexEntryExtension,
     PodcastIndexExtension,
+    Soundbite,
     Transcript,
 )
 from cerdas.metadata import metadata_problems
@@ -42,6 +44,46 @@ FEED_TRANSCRIPTS = ("vtt", "json", "srt")
 reads it, and some Pocket Casts versions reject ``application/x-subrip``), JSON second."""
 
 
+SITE_CLIP_MAX = 16 * 1000 * 1000
+"""A clip's MP4 is copied into the site (and played on the episode page) up to 16 MB, WhatsApp's limit for a
+video: what is small enough to share is small enough to host. A bigger one plays from the episode's MP3."""
+
+
+@dataclass(frozen=True)
+class SiteClip:
+    """A clip as the feed (``podcast:soundbite``) and the episode page show it; ``video`` is the MP4 to copy
+    into the site, or None when it is missing, too big, or not in the episode's clips folder."""
+
+    clip: ClipRecord
+    video: Path | None = None
+
+
+def site_clips(ws: Workspace, episode: Episode) -> tuple[SiteClip, ...]:
+    """The episode's clips in time order, each with its MP4 when the site may carry it (a regular file of at
+    most :data:`SITE_CLIP_MAX` bytes in ``episodes/<slug>/clips/``)."""
+    out = []
+    folder = ws.clips_dir(episode.slug).resolve()
+    for clip in sorted(episode.clips, key=lambda c: (c.start, c.end, c.format)):
+        video = None
+        stored = clip.files.get("video", "")
+        if stored:
+            path = ws.resolve(stored)
+            try:
+                info = path.lstat()
+            except OSError:
+                info = None
+            if (
+                info is not None
+                and stat.S_ISREG(info.st_mode)
+                and info.st_size <= SITE_CLIP_MAX
+                and path.parent.resolve() == folder
+                and path.suffix == ".mp4"
+            ):
+                video = path
+        out.append(SiteClip(clip, video))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class FeedEpisode:
     """A public episode with everything the feed and its page need, read once per build."""
@@ -55,6 +97,7 @@ class FeedEpisode:
     cover: Path | None
     transcripts: dict[str, Path] = field(default_factory=dict)
     youtube_url: str = ""
+    clips: tuple[SiteClip, ...] = ()
 
     @property
     def slug(self) -> str:
@@ -141,6 +184,7 @@ def _feed_episode(ws: Workspace, settings: Settings, episode: Episode, when: dat
         cover=cover,
         transcripts=transcripts,
         youtube_url=youtube,
+        clips=site_clips(ws, episode),
     )
 
 
@@ -328,6 +372,12 @@ def _item(entry: Any, settings: Settings, item: FeedEpisode) -> None:
             pext.podcast_transcript(Transcript(url, MIME_TYPES[kind], settings.show.language, rel))
     if ep.chapters:
         pext.podcast_chapters(urls.chapters_url(settings, ep.slug))
+    spans: set[tuple[float, float]] = set()
+    for bite in item.clips:  # one soundbite per moment, however many formats it was rendered in
+        clip = bite.clip
+        if (clip.start, clip.end) not in spans:
+            spans.add((clip.start, clip.end))
+            pext.podcast_soundbite(Soundbite(clip.start, round(clip.end - clip.start, 3), clip.title or ep.title))
     if ep.guests:  # an item's list replaces the channel's (Podcasting 2.0): the hosts are named again
         for host in settings.show.hosts:
             pext.podcast_person(Person(strip_control(host), "host"))
