@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from cerdas.cli.main import cli
 from cerdas.clips import captions as cap
 from cerdas.clips.picture import LAYOUTS, caption_fits
-from cerdas.clips.select import find_quote, parse_time, snap
+from cerdas.clips.select import find_quote, join_words, parse_time, snap
 from cerdas.clips.suggest import suggest
 from cerdas.episode import load_episode, save_episode
 from cerdas.errors import CerdasError
@@ -77,7 +77,7 @@ def test_captions_are_pages_of_two_lines_of_few_words() -> None:
     assert [w.text for p in pages for w in p.words] == [w.text for w in words]  # every word, once, in order
     for page in pages:
         assert 1 <= len(page.lines) <= 2
-        assert all(1 <= len(line) <= 7 and fits(cap.join_words(line)) for line in page.lines)
+        assert all(1 <= len(line) <= 7 and fits(join_words(line)) for line in page.lines)
         assert len({w.speaker for w in page.words}) == 1
     lines = [line for p in pages for line in p.lines]
     assert sum(4 <= len(line) <= 7 for line in lines) >= 0.4 * len(lines)  # long words: the width wins

@@ -148,8 +148,8 @@ def to_ass(page_list: list[Page], layout: Layout, speakers: bool = True) -> str:
         "Alignment, MarginL, MarginR, MarginV, Encoding\n"
         f"Style: Caption,{CAPTION_FONT},{size},{HIGHLIGHT},{WHITE},{OUTLINE},&H80000000,-1,0,0,0,100,100,0,0,1,"
         f"{layout.outline},0,2,{margin[0]},{margin[1]},{layout.height - layout.caption_bottom},1\n"
-        f"Style: Speaker,{CAPTION_FONT},{layout.speaker_size},{HIGHLIGHT},{HIGHLIGHT},{OUTLINE},&H80000000,-1,0,0,0,100,100,"
-        f"0,0,1,3,0,8,{margin[0]},{margin[1]},{layout.speaker_top},1\n\n"
+        f"Style: Speaker,{CAPTION_FONT},{layout.speaker_size},{HIGHLIGHT},{HIGHLIGHT},{OUTLINE},&H80000000,"
+        f"-1,0,0,0,100,100,0,0,1,3,0,8,{margin[0]},{margin[1]},{layout.speaker_top},1\n\n"
         "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
     )
     events = [f"Dialogue: 0,{_ass_time(p.start)},{_ass_time(p.end)},Caption,,0,0,0,,{_karaoke(p)}" for p in page_list]

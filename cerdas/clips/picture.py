@@ -11,8 +11,8 @@ and the text stays clear of the like/share column on the right (~140 px).
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
