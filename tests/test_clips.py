@@ -3,6 +3,7 @@ one line with nothing written, the journal (old ones load, bad values named), su
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from pathlib import Path
@@ -82,7 +83,7 @@ def test_captions_are_pages_of_two_lines_of_few_words() -> None:
     lines = [line for p in pages for line in p.lines]
     assert sum(4 <= len(line) <= 7 for line in lines) >= 0.4 * len(lines)  # long words: the width wins
     assert sum(len(line) <= 2 for line in lines) <= 0.15 * len(lines)
-    assert all(a.end <= b.start + 1e-6 for a, b in zip(pages, pages[1:], strict=False))
+    assert all(a.end <= b.start + 1e-6 for a, b in itertools.pairwise(pages))
     ass = cap.to_ass(pages, LAYOUTS["vertical"])
     assert ass.count("Dialogue: 0,") == len(pages) and "{\\k" in ass
     assert "Style: Speaker" in ass and ",Speaker,,0,0,0,,Ibu Ratna" in ass
