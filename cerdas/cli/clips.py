@@ -72,14 +72,7 @@ def clip(
             raise click.UsageError("--suggest proposes moments; give it without --start/--end/--quote/--youtube-short")
         _suggest(ctx, slug, suggest, as_json)
         return
-    if quote and (start or end):
-        raise click.UsageError("give either --quote or --start/--end, not both")
-    if not quote and not (start and end):
-        raise click.UsageError("say which moment: --start T --end T, --quote TEXT, or --suggest")
-    if youtube_short and fmt != "vertical":
-        raise click.UsageError("a YouTube Short is vertical: leave out --format")
-    if dry_run and not youtube_short:
-        raise click.UsageError("--dry-run goes with --youtube-short")
+    _check_usage(start, end, quote, fmt, youtube_short, dry_run)
     from cerdas.clips.make import ClipRequest, make_clip
 
     lib = library_context(ctx)
@@ -89,8 +82,40 @@ def clip(
 
         check_short(lib, request, dry_run)  # before rendering: a Short's limits, the sign-in
     result = make_clip(lib, request)
+    data = _clip_data(slug, result)
+    if youtube_short:
+        from cerdas.clips.short import upload_short
+
+        data["youtube_short"] = upload_short(lib, slug, result.record, dry_run)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
     ws = lib.workspace
-    data: dict[str, Any] = {
+    click.echo(
+        f"{ws.relative(result.video)}  {format_timestamp(result.record.start)}-{format_timestamp(result.record.end)} "
+        f"({result.span.duration:.1f} s, {fmt}), {result.record.lufs:.1f} LUFS / {result.record.true_peak:.1f} dBTP"
+    )
+    click.echo(f"  captions: {ws.relative(result.srt)}, {ws.relative(result.vtt)}")
+    click.echo(f'  "{strip_control(result.span.text)}"')
+    for line in data.get("youtube_short", {}).get("steps", []):
+        click.echo(f"  YouTube: {strip_control(line)}")
+    click.echo("  the feed carries it as a soundbite from the next 'cerdas feed' or publish")
+
+
+def _check_usage(start: str, end: str, quote: str, fmt: str, youtube_short: bool, dry_run: bool) -> None:
+    if quote and (start or end):
+        raise click.UsageError("give either --quote or --start/--end, not both")
+    if not quote and not (start and end):
+        raise click.UsageError("say which moment: --start T --end T, --quote TEXT, or --suggest")
+    if youtube_short and fmt != "vertical":
+        raise click.UsageError("a YouTube Short is vertical: leave out --format")
+    if dry_run and not youtube_short:
+        raise click.UsageError("--dry-run goes with --youtube-short")
+
+
+def _clip_data(slug: str, result: Any) -> dict[str, Any]:
+    """What ``--json`` prints about a made clip (``result``: a :class:`cerdas.clips.make.ClipResult`)."""
+    return {
         "episode": slug,
         "start": result.record.start,
         "end": result.record.end,
@@ -106,24 +131,6 @@ def clip(
         "true_peak": result.record.true_peak,
         "render_seconds": round(result.seconds, 2),
     }
-    if youtube_short:
-        from cerdas.clips.short import upload_short
-
-        short = upload_short(lib, slug, result.record, dry_run)
-        data["youtube_short"] = short
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        return
-    click.echo(
-        f"{ws.relative(result.video)}  {format_timestamp(result.record.start)}-{format_timestamp(result.record.end)} "
-        f"({result.span.duration:.1f} s, {fmt}), {result.record.lufs:.1f} LUFS / {result.record.true_peak:.1f} dBTP"
-    )
-    click.echo(f"  captions: {ws.relative(result.srt)}, {ws.relative(result.vtt)}")
-    click.echo(f'  "{strip_control(result.span.text)}"')
-    if youtube_short:
-        for line in data["youtube_short"]["steps"]:
-            click.echo(f"  YouTube: {strip_control(line)}")
-    click.echo("  the feed carries it as a soundbite from the next 'cerdas feed' or publish")
 
 
 def _suggest(ctx: click.Context, slug: str, n: int, as_json: bool) -> None:

@@ -6,12 +6,17 @@ VENV="${CERDAS_VENV:-$CERDAS_ROOT/.venv}"
 
 say() { printf '==> %s\n' "$*" >&2; }
 
-# ensure_apt PROGRAM:PACKAGE ... : install the Debian packages whose program is missing.
+# ensure_apt PROGRAM:PACKAGE ... : install the Debian packages whose program is missing. A PROGRAM that is
+# an absolute path is a file the package installs (a font): the package is installed when the file is missing.
 ensure_apt() {
     local missing=() pair prog pkg
     for pair in "$@"; do
         prog="${pair%%:*}"; pkg="${pair#*:}"
-        command -v "$prog" >/dev/null 2>&1 || missing+=("$pkg")
+        if [[ "$prog" == /* ]]; then
+            [ -e "$prog" ] || missing+=("$pkg")
+        else
+            command -v "$prog" >/dev/null 2>&1 || missing+=("$pkg")
+        fi
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
@@ -24,6 +29,10 @@ ensure_apt() {
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
+
+# The fonts clips burn in (libass, through fontsdir) and draw on their picture: Latin with diacritics.
+CLIP_FONTS=(/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf:fonts-dejavu-core
+    /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf:fonts-dejavu-extra)
 
 pick_python() {
     local py
