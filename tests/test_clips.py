@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from PIL import ImageFont
 
 from cerdas.cli.main import cli
 from cerdas.clips import captions as cap
-from cerdas.clips.picture import LAYOUTS, caption_fits
+from cerdas.clips.picture import CAPTION_FILE, LAYOUTS, caption_fits
 from cerdas.clips.select import find_quote, join_words, parse_time, snap
 from cerdas.clips.suggest import suggest
 from cerdas.episode import load_episode, save_episode
@@ -212,3 +213,12 @@ def test_words_file_speaker_field_is_shown_only_when_present() -> None:
     named = [Word(0.0, 0.5, "Halo", 0.9, "Budi"), Word(0.6, 1.0, "semua.", 0.9, "Budi")]
     assert cap.turns(cap.pages(named, lambda text: True)) == [(0.0, 1.6, "Budi")]
     assert cap.turns(cap.pages([Word(0.0, 0.5, "Halo"), Word(0.6, 1.0, "semua.")], lambda text: True)) == []
+
+
+def test_the_caption_font_draws_indonesian_diacritics() -> None:
+    """libass draws with the font file the set-up scripts install (fontsdir): every accented letter a name may
+    carry has its own glyph there, not the empty box of a missing one."""
+    face = ImageFont.truetype(str(CAPTION_FILE), 48)
+    missing = bytes(face.getmask("\U000f0000"))
+    for char in "áàâäéèêëíìîïóòôöúùûüçñÁÉÍÓÚÇÑ":
+        assert bytes(face.getmask(char)) != missing, char

@@ -133,6 +133,7 @@ def test_the_clip_is_remembered_in_the_feed_and_on_the_page(show: Workspace, ver
     name = Path(vertical["video"]).name
     assert f'src="../../clips/{SLUG}/{name}"' in page and "Cuplikan" in page
     assert (show.feed_dir / "clips" / SLUG / name).stat().st_size == Path(vertical["video"]).stat().st_size
+    assert (show.feed_dir / "clips" / SLUG / name).with_suffix(".vtt").is_file() and '<track kind="captions"' in page
 
 
 @pytest.mark.parametrize(("fmt", "size"), [("square", (1080, 1080)), ("landscape", (1920, 1080))])

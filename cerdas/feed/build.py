@@ -180,6 +180,8 @@ def _write_episode(staging: Path, item: FeedEpisode, done: _EpisodeFiles, art_re
             target = staging / urls.clip_rel(slug, bite.video.name)
             target.parent.mkdir(parents=True, exist_ok=True)
             _link(bite.video, target)
+            if bite.captions is not None:
+                _link(bite.captions, target.with_suffix(".vtt"))
     if done.cover is not None:
         _write(staging / item.cover_rel(art_rel), done.cover)
     for kind, text in done.transcripts.items():

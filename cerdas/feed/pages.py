@@ -184,6 +184,7 @@ def _clips(item: FeedEpisode, root: str) -> list[dict[str, Any]]:
                 "speaker": clip.speaker,
                 "format": clip.format,
                 "video": root + urls.clip_rel(item.slug, bite.video.name) if bite.video is not None else "",
+                "track": root + urls.clip_rel(item.slug, bite.captions.name) if bite.captions is not None else "",
                 "audio": f"{audio}#t={clip.start:.2f},{clip.end:.2f}",
             }
         )

@@ -57,6 +57,14 @@ class SiteClip:
     clip: ClipRecord
     video: Path | None = None
 
+    @property
+    def captions(self) -> Path | None:
+        """The clip's VTT beside its MP4 (a track for the page's player), when the site carries the MP4."""
+        if self.video is None:
+            return None
+        vtt = self.video.with_suffix(".vtt")
+        return vtt if vtt.is_file() and not vtt.is_symlink() else None
+
 
 def site_clips(ws: Workspace, episode: Episode) -> tuple[SiteClip, ...]:
     """The episode's clips in time order, each with its MP4 when the site may carry it (a regular file of at
