@@ -176,3 +176,16 @@ def test_a_short_over_60_seconds_is_refused_before_rendering(show: Workspace, yo
     result = _run(show, "clip", SLUG, "--start", "2", "--end", "66", "--youtube-short")
     assert result.exit_code == 1 and "at most 60 s" in result.stderr
     assert not list(show.clips_dir(SLUG).glob("*-00066-*"))
+
+
+def test_another_moment_over_the_same_file_forgets_the_old_short(show: Workspace, tmp_path: Path) -> None:
+    out = tmp_path / "klip.mp4"
+    assert _run(show, "clip", SLUG, "-s", "30", "-e", "36", "--out", str(out)).exit_code == 0
+    journal = show.clip_journal(out)
+    Journal(journal, video_id="abcdefghijk").save()
+    video = show.relative(out)
+    episode = load_episode(show, SLUG)
+    assert [c.short_id for c in episode.clips if c.files["video"] == video] == [""]
+    assert _run(show, "clip", SLUG, "-s", "40", "-e", "46", "--out", str(out)).exit_code == 0
+    assert not journal.exists()
+    assert [c.start > 39 for c in load_episode(show, SLUG).clips if c.files["video"] == video] == [True]

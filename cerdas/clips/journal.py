@@ -18,8 +18,11 @@ def record_clip(ws: Workspace, slug: str, record: ClipRecord) -> ClipRecord:
     kept: list[ClipRecord] = []
     for old in episode.clips:
         if old.files.get("video") == video:
-            if old.short_id and (old.start, old.end, old.format) == (record.start, record.end, record.format):
+            if (old.start, old.end, old.format) == (record.start, record.end, record.format):
                 record = ClipRecord(**{**vars(record), "short_id": old.short_id})
+            elif video:
+                # another moment written over the same file: its Short (and upload journal) was the old one's
+                ws.clip_journal(ws.resolve(video)).unlink(missing_ok=True)
             continue
         kept.append(old)
     episode.clips = [*kept, record]
