@@ -222,3 +222,9 @@ def test_the_caption_font_draws_indonesian_diacritics() -> None:
     missing = bytes(face.getmask("\U000f0000"))
     for char in "áàâäéèêëíìîïóòôöúùûüçñÁÉÍÓÚÇÑ":
         assert bytes(face.getmask(char)) != missing, char
+
+
+def test_doctor_names_the_clip_fonts_and_libass(workspace: Workspace) -> None:
+    result = _run(workspace, "doctor")
+    assert "clip fonts" in result.stdout and "DejaVuSansCondensed-Bold.ttf" in result.stdout
+    assert "ffmpeg burns captions in with libass" in result.stdout

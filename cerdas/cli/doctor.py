@@ -19,6 +19,7 @@ from cerdas.settings import Settings
 def doctor(ctx: click.Context, install_model: bool) -> None:
     """Check this machine: ffmpeg, the Whisper model (path, sha256, whether it loads) and more."""
     from cerdas import doctor as checks
+    from cerdas.clips import doctor as _clip_lines  # noqa: F401  (registers its lines)
     from cerdas.reports import doctor as _report_lines  # noqa: F401  (registers its line)
     from cerdas.transcribe import doctor as _whisper_lines  # noqa: F401  (registers its lines)
     from cerdas.transcribe.models import install_bundled

@@ -163,6 +163,18 @@ class FFmpeg:
         )
         return out.stdout.splitlines()[0] if out.stdout else "unknown"
 
+    def has_filter(self, name: str) -> bool:
+        """Whether this ffmpeg has the filter ``name`` (``ass`` needs libass: clips burn captions in with it)."""
+        self.check()
+        out = subprocess.run(
+            [self.ffmpeg, "-hide_banner", "-filters"],
+            capture_output=True,
+            text=True,
+            check=False,
+            preexec_fn=die_with_parent(),
+        ).stdout
+        return any(line.split()[1:2] == [name] for line in out.splitlines())
+
     # -- probing -----------------------------------------------------------------------------------------
     def probe(self, path: Path) -> Probe:
         """Probe ``path``; raises when it is missing, empty or not media at all."""
