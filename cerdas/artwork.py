@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
@@ -95,3 +96,31 @@ def jpeg_bytes(path: Path, max_size: int = 1400, quality: int = 88) -> bytes:
     out = io.BytesIO()
     img.save(out, format="JPEG", quality=quality, optimize=True)
     return out.getvalue()
+
+
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+"""Where Debian (``fonts-dejavu-core``) and other systems keep DejaVu: full Latin with Indonesian diacritics."""
+
+
+def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """DejaVu Sans (bold) at ``size`` px, or Pillow's own font when DejaVu is not installed."""
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    for folder in FONT_DIRS:
+        if (folder / name).is_file():
+            return ImageFont.truetype(str(folder / name), size)
+    return ImageFont.load_default(size=size)
+
+
+def wrap_lines(
+    draw: ImageDraw.ImageDraw, text: str, face: Any, width: int, max_lines: int, widest: int = 40
+) -> list[str]:
+    """``text`` broken into at most ``max_lines`` lines that each fit ``width`` pixels in ``face`` (the longest
+    lines that fit, from ``widest`` characters down); what does not fit ends the last line with "…"."""
+    for chars in range(widest, 8, -2):
+        lines = textwrap.wrap(text, width=chars)
+        if all(draw.textlength(line, font=face) <= width for line in lines):
+            if len(lines) > max_lines:
+                rest = " ".join(lines[max_lines - 1 :])
+                lines = [*lines[: max_lines - 1], textwrap.shorten(rest, chars, placeholder="…")]
+            return lines
+    return textwrap.wrap(text, width=10)[:max_lines]

@@ -10,15 +10,13 @@ and the text stays clear of the like/share column on the right (~140 px).
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from cerdas.artwork import open_image
+from cerdas.artwork import font, open_image, wrap_lines
 from cerdas.facts import ClipFormat
 from cerdas.notes import strip_control
 
@@ -118,12 +116,6 @@ LAYOUTS: dict[str, Layout] = {
 FORMATS: tuple[str, ...] = tuple(LAYOUTS)
 
 
-def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    path = FONT_DIR / name
-    return ImageFont.truetype(str(path), size) if path.is_file() else ImageFont.load_default(size=size)
-
-
 def caption_fits(layout: Layout) -> Callable[[str], bool]:
     """Whether a line of caption text fits the picture, measured with the very font libass draws it in."""
     size = layout.caption_size
@@ -131,17 +123,6 @@ def caption_fits(layout: Layout) -> Callable[[str], bool]:
         face = ImageFont.truetype(str(CAPTION_FILE), size)
         return lambda text: face.getlength(text) <= layout.caption_width
     return lambda text: len(text) * size * 0.55 <= layout.caption_width  # a condensed bold's average advance
-
-
-def _wrap(draw: ImageDraw.ImageDraw, text: str, face: Any, width: int, max_lines: int) -> list[str]:
-    for chars in range(48, 8, -2):
-        lines = textwrap.wrap(text, width=chars)
-        if all(draw.textlength(line, font=face) <= width for line in lines):
-            if len(lines) > max_lines:
-                rest = " ".join(lines[max_lines - 1 :])
-                lines = [*lines[: max_lines - 1], textwrap.shorten(rest, chars, placeholder="…")]
-            return lines
-    return textwrap.wrap(text, width=10)[:max_lines]
 
 
 def _rgb(value: int) -> tuple[int, int, int]:
@@ -170,7 +151,7 @@ def background(layout: Layout, image: Path, show: str, title: str) -> Image.Imag
         (title, layout.title_size, True, (255, 255, 255), 2 if centred else 4),
     ):
         face = font(size, bold)
-        for line in _wrap(draw, strip_control(text), face, box.w, lines) if text else []:
+        for line in wrap_lines(draw, strip_control(text), face, box.w, lines, widest=48) if text else []:
             x = box.x + (box.w - int(draw.textlength(line, font=face))) // 2 if centred else box.x
             draw.text((x, y), line, font=face, fill=colour)
             y += int(size * 1.25)

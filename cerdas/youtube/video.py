@@ -8,14 +8,13 @@ MP4 can hold it) with the normalised audio muxed in. ffmpeg only through :class:
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFilter
 
-from cerdas.artwork import open_image
+from cerdas.artwork import font, open_image, wrap_lines
 from cerdas.errors import MediaError
 from cerdas.fsutil import atomic_path, work_folder
 from cerdas.media.ffmpeg import FFmpeg
@@ -30,7 +29,6 @@ MARGIN = 60
 ART = 520
 WAVE_Y, WAVE_H = 612, 72
 COPYABLE = {"h264", "hevc", "mpeg4", "av1", "vp9"}
-_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 
 
 @dataclass(frozen=True)
@@ -57,25 +55,6 @@ class Frame:
         }
 
 
-def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    for folder in _FONT_DIRS:
-        if (folder / name).is_file():
-            return ImageFont.truetype(str(folder / name), size)
-    return ImageFont.load_default(size=size)
-
-
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font: Any, width: int, max_lines: int) -> list[str]:
-    for chars in range(40, 8, -2):
-        lines = textwrap.wrap(text, width=chars)
-        if all(draw.textlength(line, font=font) <= width for line in lines):
-            if len(lines) > max_lines:
-                rest = " ".join(lines[max_lines - 1 :])
-                lines = [*lines[: max_lines - 1], textwrap.shorten(rest, chars, placeholder="…")]
-            return lines
-    return textwrap.wrap(text, width=10)[:max_lines]
-
-
 def compose_frame(frame: Frame, waveform_png: Path | None = None) -> Image.Image:
     """The still picture: blurred artwork behind, artwork left, text right, waveform strip below."""
     art = open_image(frame.image).convert("RGB")
@@ -91,21 +70,21 @@ def compose_frame(frame: Frame, waveform_png: Path | None = None) -> Image.Image
     x, width = MARGIN * 2 + ART, WIDTH - MARGIN * 3 - ART
     y = MARGIN + 20
     if frame.show:
-        font = _font(30)
-        for line in _wrap(draw, frame.show, font, width, 2):
-            draw.text((x, y), line, font=font, fill=(240, 180, 40))
+        face = font(30)
+        for line in wrap_lines(draw, frame.show, face, width, 2):
+            draw.text((x, y), line, font=face, fill=(240, 180, 40))
             y += 40
         y += 18
     if frame.title:
-        font = _font(50, bold=True)
-        for line in _wrap(draw, frame.title, font, width, 5):
-            draw.text((x, y), line, font=font, fill=(255, 255, 255))
+        face = font(50, bold=True)
+        for line in wrap_lines(draw, frame.title, face, width, 5):
+            draw.text((x, y), line, font=face, fill=(255, 255, 255))
             y += 62
         y += 14
     if frame.guests:
-        font = _font(28)
-        for line in _wrap(draw, frame.guests, font, width, 3):
-            draw.text((x, y), line, font=font, fill=(215, 222, 232))
+        face = font(28)
+        for line in wrap_lines(draw, frame.guests, face, width, 3):
+            draw.text((x, y), line, font=face, fill=(215, 222, 232))
             y += 38
     if waveform_png is not None:
         wave = Image.open(waveform_png).convert("RGBA").resize((WIDTH - 2 * MARGIN, WAVE_H))
