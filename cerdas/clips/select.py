@@ -98,7 +98,7 @@ def snap(words: list[Word], start: float, end: float, duration: float, path: Pat
     if start < 0 or end > duration + 0.05:
         raise CerdasError(
             f"{format_timestamp(start)} to {format_timestamp(end)} is outside the episode "
-            f"(0:00 to {format_timestamp(duration)})",
+            f"({format_timestamp(0)} to {format_timestamp(duration)})",
             path,
         )
     if start >= end:
