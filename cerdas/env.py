@@ -27,6 +27,22 @@ YOUTUBE_BACKOFF = "CERDAS_YOUTUBE_BACKOFF"
 CHROMIUM = "CERDAS_CHROMIUM"
 
 
+# Libraries that can fetch models from a hub (Hugging Face, torch.hub) read these; Cerdas never lets them.
+OFFLINE_VARIABLES = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "DO_NOT_TRACK": "1",
+}
+
+
+def forbid_model_downloads() -> None:
+    """Set the variables that keep model libraries offline in this process (before a model adapter imports its
+    engine): every model Cerdas uses ships in a package, and nothing may be downloaded at run time."""
+    os.environ.update(OFFLINE_VARIABLES)
+
+
 def _home() -> Path:
     return Path.home()
 

@@ -61,6 +61,16 @@ class Chapter:
 
 
 @dataclass
+class Track:
+    """One speaker's own recording in a multitrack episode: a file (stored path), its sha256, and for
+    ``--channels-are-speakers`` the channel of the file that carries the speaker (0 left, 1 right)."""
+
+    source: str
+    sha256: str
+    channel: int | None = None
+
+
+@dataclass
 class StageRecord:
     """What one stage did: the fingerprint of its inputs, its outputs (workspace-relative), its facts and the
     one-line summary the CLI showed."""
@@ -120,6 +130,12 @@ class Episode:
     youtube: YouTubeVideo | None = None
     feed_problem: FeedProblem | None = None
     clips: list[ClipRecord] = field(default_factory=list)
+    tracks: list[Track] = field(default_factory=list)
+    """Multitrack: one entry per speaker, in the order the speakers were named (empty: one recording)."""
+    speakers: list[str] = field(default_factory=list)
+    """``--speaker`` names: the voices in order of first speech (multitrack: one per track)."""
+    speaker_count: int | None = None
+    """``--speakers N``: how many voices there are, when known."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -131,6 +147,8 @@ class Episode:
                 out["youtube"] = to_data(value) if value is not None else {}
             elif f.name == "clips" and not value:
                 continue  # a journal without clips stays byte for byte as before clips existed
+            elif f.name in ("tracks", "speakers") and not value:
+                continue  # single-track episodes without names keep the journal they always had
             elif value is not None:
                 out[f.name] = to_data(value)
         return out

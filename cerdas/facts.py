@@ -19,7 +19,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin
 
-StageName = Literal["ingest", "loudness", "tag", "transcribe", "youtube", "feed", "search"]
+StageName = Literal["ingest", "loudness", "tag", "speakers", "transcribe", "youtube", "feed", "search"]
 STAGES: tuple[StageName, ...] = typing.get_args(StageName)
 StageStatus = Literal["ran", "skipped", "current", "would run"]
 
@@ -184,6 +184,18 @@ class ProbeFacts:
 
 
 @dataclass(frozen=True)
+class TrackFacts:
+    """One track of a multitrack recording as ingest checked it (``channel``: a channel of a stereo file)."""
+
+    source: str
+    sha256: str
+    duration: float
+    sample_rate: int
+    input: LoudnessMeasure
+    channel: int | None = None
+
+
+@dataclass(frozen=True)
 class IngestFacts(StageFacts):
     stage: ClassVar[str] = "ingest"
     sha256: str
@@ -191,6 +203,8 @@ class IngestFacts(StageFacts):
     input: LoudnessMeasure
     video: bool = False
     video_codec: str | None = None
+    tracks: tuple[TrackFacts, ...] = ()
+    """Multitrack: each speaker's track (``input`` is then the plain sum of the tracks)."""
 
 
 @dataclass(frozen=True)
@@ -288,6 +302,22 @@ class TranscribeFacts(StageFacts):
 
 
 @dataclass(frozen=True)
+class SpeakersFacts(StageFacts):
+    """Who speaks when (``episodes/<slug>/speakers.json``): found by a diarization engine in the normalised
+    audio, or exactly from which track is active (``method = "multitrack"``)."""
+
+    stage: ClassVar[str] = "speakers"
+    method: Literal["diarization", "multitrack"] = "diarization"
+    engine: str = ""
+    speakers: tuple[str, ...] = ()
+    """The names in order of first speech."""
+    turns: int = 0
+    speech_seconds: float = 0.0
+    seconds: float = 0.0
+    rtf: float = 0.0
+
+
+@dataclass(frozen=True)
 class YouTubeFacts(StageFacts):
     stage: ClassVar[str] = "youtube"
     video_id: str = ""
@@ -303,7 +333,8 @@ class FeedFacts(StageFacts):
 
 
 FACTS: dict[str, type[StageFacts]] = {
-    cls.stage: cls for cls in (IngestFacts, LoudnessFacts, TagFacts, TranscribeFacts, YouTubeFacts, FeedFacts)
+    cls.stage: cls
+    for cls in (IngestFacts, LoudnessFacts, TagFacts, SpeakersFacts, TranscribeFacts, YouTubeFacts, FeedFacts)
 }
 """The facts type of each stage; a stage without an entry records :class:`NoFacts`."""
 

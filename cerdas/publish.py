@@ -8,6 +8,7 @@ prerequisites are checked before the workspace lock is taken and before any file
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import shutil
 import tomllib
 import uuid
@@ -21,6 +22,7 @@ from cerdas.chapters import chapter_problems, load_chapters
 from cerdas.episode import (
     Chapter,
     Episode,
+    Track,
     check_slug,
     check_title,
     list_episodes,
@@ -37,10 +39,13 @@ from cerdas.fsutil import atomic_copy, read_text, sha256_file
 from cerdas.media.ffmpeg import FFmpeg
 from cerdas.media.ingest import IngestStage, check_source
 from cerdas.media.loudness import LoudnessStage
+from cerdas.media.multitrack import TrackInput, check_lengths
 from cerdas.media.tags import TagStage
 from cerdas.metadata import clean_text, metadata_problems
 from cerdas.pipeline import Context, Stage, StageReport, check_stages, run_pipeline, run_stage
 from cerdas.search.stage import SearchStage
+from cerdas.speakers.profiles import check_name
+from cerdas.speakers.stage import SpeakersStage
 from cerdas.transcribe.stage import TranscribeStage, transcription_for
 from cerdas.workspace import Workspace
 from cerdas.youtube.stage import YouTubeStage
@@ -61,6 +66,10 @@ class PublishRequest:
     draft: bool | None = None  # kept out of the feed and site while true
     publish_at: datetime | None = None  # the feed and site show it from then (pub_date)
     chapters: list[Chapter] | None = None  # chapters given as data (the studio), when there is no chapters_file
+    tracks: list[Path] | None = None  # multitrack: one file per speaker, ``source`` first
+    channels_are_speakers: bool = False  # a stereo ``source`` whose left and right channels are two people
+    speakers: list[str] | None = None  # names of the voices in order of first speech (multitrack: per track)
+    speaker_count: int | None = None  # how many voices, when known
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,8 @@ class CheckedRequest:
     description: str | None = None
     guests: list[str] | None = None
     cover_ext: str = ""
+    tracks: tuple[TrackInput, ...] = ()
+    speakers: list[str] | None = None
 
 
 @dataclass
@@ -125,6 +136,7 @@ def build_stages(ctx: Context, ff: FFmpeg | None = None) -> list[Stage]:
         IngestStage(ff),
         LoudnessStage(ff),
         TagStage(),
+        SpeakersStage(ff),  # who speaks when, before the transcript that names them
         TranscribeStage(),
         YouTubeStage(ff),  # after the transcript (captions)
         FeedStage(),  # feed + site: after YouTube, whose link it shows
@@ -171,7 +183,47 @@ def check_request(request: PublishRequest, ctx: Context) -> CheckedRequest:
     guests = None
     if request.guests is not None:
         guests = [clean_text(g, "--guest", ctx.reporter) for g in request.guests]
-    return CheckedRequest(request, title, source, chapters, cover, description, guests, cover_ext)
+    tracks = check_tracks(request, source, ctx)
+    speakers = [check_name(n) for n in request.speakers] if request.speakers is not None else None
+    if request.speaker_count is not None and not 1 <= request.speaker_count <= 10:
+        raise CerdasError(f"--speakers must be between 1 and 10, not {request.speaker_count}")
+    return CheckedRequest(request, title, source, chapters, cover, description, guests, cover_ext, tracks, speakers)
+
+
+def check_tracks(request: PublishRequest, source: Path, ctx: Context) -> tuple[TrackInput, ...]:
+    """The tracks of a multitrack request, each probed, their lengths within a second (else refused, naming them)."""
+    ff = FFmpeg.from_env(ctx.env)
+    if request.channels_are_speakers:
+        if request.tracks and len(request.tracks) > 1:
+            raise CerdasError("--channels-are-speakers takes one stereo recording, not several files")
+        stream = check_source(source, ff).audio
+        channels = stream.channels if stream is not None else 0
+        if channels < 2:
+            raise CerdasError(
+                f"--channels-are-speakers needs a stereo recording; this one has {channels} channel", source
+            )
+        return tuple(TrackInput(source, c) for c in range(channels))
+    if not request.tracks or len(request.tracks) < 2:
+        return ()
+    paths = [p.expanduser().resolve() for p in request.tracks]
+    if len(set(paths)) < len(paths):
+        raise CerdasError("the same file is given twice as a track; give one file per speaker")
+    inputs = [TrackInput(p) for p in paths]
+    check_lengths([(t, check_source(t.path, ff)) for t in inputs])
+    return tuple(inputs)
+
+
+def recording_tracks(ws: Workspace, checked: CheckedRequest, sha: str) -> tuple[list[Track], str]:
+    """The episode's tracks (each with its sha256) and the sha256 that identifies the recording: the file's own,
+    or for several files one made of theirs (the same set of files is the same episode)."""
+    if not checked.tracks:
+        return [], sha
+    shas = {t.path: sha if t.path == checked.source else sha256_file(t.path) for t in checked.tracks}
+    tracks = [Track(ws.relative(t.path), shas[t.path], t.channel) for t in checked.tracks]
+    if checked.request.channels_are_speakers:
+        return tracks, sha
+    joined = "\n".join(f"{t.sha256}" for t in tracks)
+    return tracks, "multitrack-" + hashlib.sha256(joined.encode()).hexdigest()
 
 
 def publish(request: PublishRequest, ctx: Context, stages: list[Stage] | None = None) -> PublishResult:
@@ -182,12 +234,13 @@ def publish(request: PublishRequest, ctx: Context, stages: list[Stage] | None = 
     check_stages(stages, ctx)  # the Whisper model, the sign-in: before any episode file is written
     ws = ctx.workspace
     with ws.lock() if not ctx.dry_run else contextlib.nullcontext():  # a dry run reads, never writes
-        sha = sha256_file(checked.source)
+        tracks, sha = recording_tracks(ws, checked, sha256_file(checked.source))
         episode = find_episode_for(ws, sha, request.slug, checked.title)
         created = episode is None
         if episode is None:
             episode = new_episode(ws, checked, sha)
         merge_metadata(episode, checked, ws.relative(checked.source), sha)
+        episode.tracks = tracks
         check_metadata(episode, checked, ws, created)  # what the feed could not carry stops here, before any stage
         reports = _run_keeping_state(stages, episode, ctx, created, checked)
     return PublishResult(episode, created, reports, ctx.dry_run)
@@ -253,6 +306,10 @@ def merge_metadata(episode: Episode, checked: CheckedRequest, source: str, sha: 
     if checked.chapters is not None:
         episode.chapters = checked.chapters
     episode.schedule(request.draft, request.publish_at)
+    if checked.speakers is not None:
+        episode.speakers = checked.speakers
+    if request.speaker_count is not None:
+        episode.speaker_count = request.speaker_count
 
 
 def _new_slug(ws: Workspace, title: str, slug: str | None) -> str:

@@ -90,6 +90,17 @@ class WhisperSettings:
 
 
 @dataclass(frozen=True)
+class SpeakersSettings:
+    """Who said what: diarization (the ``speakers`` extra) or multitrack recordings (no model)."""
+
+    enabled: bool = True
+    max: int = 4
+    """The most voices an episode is assumed to have when ``--speakers`` does not say."""
+    match: float = 0.6
+    """How alike (cosine similarity, 0-1) a voice must be to a profile in ``voices/`` to take its name."""
+
+
+@dataclass(frozen=True)
 class YouTubeSettings:
     """Upload to the office's channel. ``client_secrets`` lives outside the repository."""
 
@@ -115,6 +126,7 @@ class Settings:
     audio: AudioSettings = field(default_factory=AudioSettings)
     whisper: WhisperSettings = field(default_factory=WhisperSettings)
     youtube: YouTubeSettings = field(default_factory=YouTubeSettings)
+    speakers: SpeakersSettings = field(default_factory=SpeakersSettings)
 
     @property
     def artwork_path(self) -> Path:
@@ -213,6 +225,7 @@ def validate(settings: Settings, path: Path) -> None:
     _validate_audio(settings.audio, path)
     _validate_whisper(settings.whisper, path)
     _validate_youtube(settings.youtube, path)
+    _validate_speakers(settings.speakers, path)
     problem = check_category(settings.show.category, settings.show.subcategory)
     _check(problem is None, f"'show.category': {problem}", path)
 
@@ -314,6 +327,11 @@ def _validate_youtube(yt: YouTubeSettings, path: Path) -> None:
     )
 
 
+def _validate_speakers(speakers: SpeakersSettings, path: Path) -> None:
+    _check(2 <= speakers.max <= 10, "'speakers.max' must be between 2 and 10", path)
+    _check(0.0 < speakers.match < 1.0, "'speakers.match' must be between 0 and 1 (e.g. 0.6)", path)
+
+
 def load_settings(root: Path) -> Settings:
     """Read and validate ``root/cerdas.toml``."""
     path = root / CONFIG_NAME
@@ -325,7 +343,13 @@ def load_settings(root: Path) -> Settings:
         raise SettingsError("is not UTF-8 text", path) from exc
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"is not valid TOML: {exc}", path) from exc
-    sections = {"show": ShowSettings, "audio": AudioSettings, "whisper": WhisperSettings, "youtube": YouTubeSettings}
+    sections = {
+        "show": ShowSettings,
+        "audio": AudioSettings,
+        "whisper": WhisperSettings,
+        "youtube": YouTubeSettings,
+        "speakers": SpeakersSettings,
+    }
     for key in raw:
         if key not in sections:
             raise SettingsError(f"unknown section [{key}] (known: {', '.join(sections)})", path)

@@ -42,6 +42,21 @@ class Workspace:
         return self.root / "feed"
 
     @property
+    def voices_dir(self) -> Path:
+        """Voice profiles (embeddings, never audio): ``voices/<name>.json``."""
+        return self.root / "voices"
+
+    def voice_profile(self, key: str) -> Path:
+        """``voices/<key>.json`` for a profile's file key (a slug of its name), refusing one that would leave."""
+        if not key or "/" in key or key.startswith(".") or "\\" in key:
+            raise WorkspaceError(f"voice profile name {key!r} is not a file name", self.voices_dir)
+        return self.voices_dir / f"{key}.json"
+
+    def speaker_turns(self, slug: str) -> Path:
+        """Who speaks when: ``episodes/<slug>/speakers.json`` (the speakers stage's output)."""
+        return self.episode_dir(slug) / "speakers.json"
+
+    @property
     def index_path(self) -> Path:
         """The SQLite FTS5 search index."""
         return self.root / "search.sqlite3"

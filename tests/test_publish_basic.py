@@ -40,7 +40,7 @@ def test_publish_json_is_one_object_with_each_stage(
     assert summary["slug"] == "episode-json" and summary["created"] is True and summary["dry_run"] is False
     assert summary["state"] == "published" and summary["audio"] == "episodes/episode-json/episode-json.mp3"
     stages = {s["name"]: s for s in summary["stages"]}
-    assert list(stages) == ["ingest", "loudness", "tag", "transcribe", "youtube", "feed", "search"]
+    assert list(stages) == ["ingest", "loudness", "tag", "speakers", "transcribe", "youtube", "feed", "search"]
     assert stages["loudness"]["status"] == "ran" and stages["loudness"]["facts"]["after"]["integrated_lufs"] >= -16.5
     assert stages["tag"]["facts"]["bytes"] == (workspace.root / summary["audio"]).stat().st_size
     assert stages["youtube"] == {"name": "youtube", "status": "skipped", "summary": "--no-youtube", "facts": None}
@@ -51,6 +51,7 @@ def test_publish_json_is_one_object_with_each_stage(
         "ingest": "current",
         "loudness": "current",
         "tag": "current",
+        "speakers": "skipped",
         "transcribe": "skipped",
         "youtube": "skipped",
         "feed": "current",

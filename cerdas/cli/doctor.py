@@ -21,6 +21,7 @@ def doctor(ctx: click.Context, install_model: bool) -> None:
     from cerdas import doctor as checks
     from cerdas.clips import doctor as _clip_lines  # noqa: F401  (registers its lines)
     from cerdas.reports import doctor as _report_lines  # noqa: F401  (registers its line)
+    from cerdas.speakers import doctor as _speakers_lines  # noqa: F401  (registers its lines)
     from cerdas.transcribe import doctor as _whisper_lines  # noqa: F401  (registers its lines)
     from cerdas.transcribe.models import install_bundled
 

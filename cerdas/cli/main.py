@@ -15,6 +15,7 @@ from cerdas.cli import (  # noqa: F401  (register them)
     stats,
     studio,
     transcribe,
+    voices,
     workspace,
     youtube,
 )

@@ -87,7 +87,9 @@ def _publish_at(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 
 @cli.command()
-@click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument(
+    "sources", metavar="SOURCE...", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False)
+)
 @click.option(
     "--title",
     required=True,
@@ -97,6 +99,23 @@ def _publish_at(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("--number", type=click.IntRange(min=0), help="Episode number (default: the next one).")
 @click.option("--description", help="Show notes (plain text or simple HTML).")
 @click.option("--guest", "guests", multiple=True, help="A guest's name; repeat for several.")
+@click.option(
+    "--speaker",
+    "speakers",
+    multiple=True,
+    help="A speaker's name, in the order they first speak (one per track for several files); repeat.",
+)
+@click.option(
+    "--speakers",
+    "speaker_count",
+    type=click.IntRange(1, 10),
+    help="How many voices the recording has (default: estimated, at most [speakers] max).",
+)
+@click.option(
+    "--channels-are-speakers",
+    is_flag=True,
+    help="SOURCE is stereo with one person on each channel (left first).",
+)
 @click.option(
     "--chapters",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -123,11 +142,14 @@ def _publish_at(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.pass_context
 def publish(
     ctx: click.Context,
-    source: Path,
+    sources: tuple[Path, ...],
     title: str,
     number: int | None,
     description: str | None,
     guests: tuple[str, ...],
+    speakers: tuple[str, ...],
+    speaker_count: int | None,
+    channels_are_speakers: bool,
     chapters: Path | None,
     cover: Path | None,
     slug: str | None,
@@ -138,13 +160,23 @@ def publish(
     force: bool,
     as_json: bool,
 ) -> None:
-    """Turn SOURCE (any audio or video ffmpeg reads) into a published episode."""
+    """Turn SOURCE (any audio or video ffmpeg reads) into a published episode.
+
+    Several SOURCE files are a multitrack recording: one file per speaker, the same length, named in order by
+    --speaker.
+    """
     from cerdas.publish import PublishRequest
     from cerdas.publish import publish as do_publish
 
+    if channels_are_speakers and len(sources) > 1:
+        raise click.UsageError("--channels-are-speakers takes one stereo SOURCE, not several files")
     context = library_context(ctx, force=force, dry_run=dry_run, youtube=not no_youtube)
     request = PublishRequest(
-        source=source,
+        source=sources[0],
+        tracks=list(sources) if len(sources) > 1 else None,
+        channels_are_speakers=channels_are_speakers,
+        speakers=list(speakers) if speakers else None,
+        speaker_count=speaker_count,
         title=title,
         number=number,
         description=description,

