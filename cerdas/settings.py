@@ -96,7 +96,7 @@ class SpeakersSettings:
     enabled: bool = True
     max: int = 4
     """The most voices an episode is assumed to have when ``--speakers`` does not say."""
-    match: float = 0.6
+    match: float = 0.7
     """How alike (cosine similarity, 0-1) a voice must be to a profile in ``voices/`` to take its name."""
 
 

@@ -16,6 +16,7 @@ from cerdas.workspace import Workspace
 
 if TYPE_CHECKING:
     from cerdas.episode import Episode
+    from cerdas.publish import PublishResult
 
 
 @cli.command()
@@ -188,6 +189,11 @@ def publish(
         publish_at=publish_at,
     )
     result = do_publish(request, context)
+    _show(result, dry_run, as_json)
+
+
+def _show(result: PublishResult, dry_run: bool, as_json: bool) -> None:
+    """What publish prints: one JSON object, or the slug, each stage and the loudness."""
     if as_json:
         click.echo(json.dumps(result.summary(), ensure_ascii=False, indent=2))
         return

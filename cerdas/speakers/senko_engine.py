@@ -37,6 +37,7 @@ INSTALL = "pip install 'cerdas[speakers]'"
 PIECE = 1.5  # seconds of speech per embedding
 MIN_PIECE = 0.5  # a VAD segment shorter than this is too short to say whose voice it is
 CLUSTER_LINE = 10  # senko's own: fewer pieces than this are one voice
+RATE = 16000  # what senko reads: 16 kHz mono
 
 
 class SpeakersError(CerdasError):
@@ -68,16 +69,19 @@ def version() -> str:
 
 
 def _pieces(vad_segments: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Speech cut into pieces of :data:`PIECE` seconds laid end to end (the last one of a segment shorter)."""
+    """Speech cut into pieces of :data:`PIECE` seconds laid end to end; the last piece of a segment ends at its
+    end and may overlap the one before. No piece is longer than :data:`PIECE`: senko's feature extractor writes
+    past its buffer on longer ones (it corrupted memory when a 2 s piece reached it)."""
     out = []
     for start, end in vad_segments:
         if end - start < MIN_PIECE:
             continue
         at = start
-        while end - at >= PIECE + MIN_PIECE:
+        while at + PIECE < end:
             out.append((at, at + PIECE))
             at += PIECE
-        out.append((at, end))
+        if at < end:
+            out.append((max(start, end - PIECE), end))
     return out
 
 
@@ -88,24 +92,35 @@ class Engine:
         self.diarizer = diarizer
         self.load_seconds = load_seconds
 
-    def _embeddings(self, wav: Path) -> tuple[list[tuple[float, float]], Any]:
+    def _embeddings(self, wav: Path) -> tuple[list[tuple[float, float]], Any, float]:
+        """Speech pieces of ``wav``, their embeddings and the seconds of speech. The audio is read here and
+        handed to senko in memory, with a second of silence after it, so that no piece reaches past it."""
+        import numpy as np
+        import soundfile
+
         d = self.diarizer
-        speech = [(float(a), float(b)) for a, b in d._perform_vad(str(wav))]
-        pieces = _pieces(speech)
+        samples, rate = soundfile.read(str(wav), dtype="float32")
+        if rate != RATE or samples.ndim != 1:
+            raise SpeakersError(f"the engine needs {RATE} Hz mono audio, not {rate} Hz with shape {samples.shape}", wav)
+        speech = [(float(a), float(b)) for a, b in d._perform_vad(samples)]
+        end = len(samples) / RATE
+        pieces = [(a, min(b, end)) for a, b in _pieces(speech)]
+        said = round(sum(b - a for a, b in speech if b - a >= MIN_PIECE), 3)
         if not pieces:
-            return [], None
-        feats, frames, offsets, dim = d._extract_fbank_features(str(wav), pieces)
+            return [], None, said
+        padded = np.ascontiguousarray(np.concatenate((samples, np.zeros(RATE, dtype=np.float32))))
+        feats, frames, offsets, dim = d._extract_fbank_features(padded, pieces)
         embeddings = d._generate_embeddings(feats, frames, [int(o) for o in offsets], dim)
-        return pieces, embeddings
+        return pieces, embeddings, said
 
     def diarize(self, wav: Path, speakers: int | None, max_speakers: int) -> Diarization:
         """Turns in ``wav`` (16 kHz mono 16-bit WAV): ``speakers`` voices if given, else at most ``max_speakers``."""
         started = time.monotonic()
         try:
             with _quiet():
-                pieces, embeddings = self._embeddings(wav)
+                pieces, embeddings, speech = self._embeddings(wav)
                 if not pieces:
-                    return Diarization(ENGINE, (), {}, 0.0, time.monotonic() - started)
+                    return Diarization(ENGINE, (), {}, speech, time.monotonic() - started)
                 cluster = self.diarizer.spectral_cluster
                 cluster.cluster.k = speakers
                 cluster.cluster.max_num_spks = max(speakers or 0, max_speakers)
@@ -118,21 +133,22 @@ class Engine:
             raise SpeakersError(f"speaker detection failed: {exc.__class__.__name__}: {exc}", wav) from exc
         turns = tidy((SpeakerTurn(float(s["start"]), float(s["end"]), str(s["speaker"])) for s in raw), 0.5)
         vectors = {str(k): tuple(float(x) for x in v) for k, v in centroids.items()}
-        speech = sum(b - a for a, b in pieces)
-        return Diarization(ENGINE, tuple(turns), vectors, round(speech, 3), time.monotonic() - started)
+        return Diarization(ENGINE, tuple(turns), vectors, speech, time.monotonic() - started)
 
     def embed(self, wav: Path) -> VoiceSample:
         """One embedding for a voice sample (the mean over its speech) and how much speech it holds."""
         try:
             with _quiet():
-                pieces, embeddings = self._embeddings(wav)
+                pieces, embeddings, speech = self._embeddings(wav)
+        except CerdasError:
+            raise
         except Exception as exc:
             raise SpeakersError(f"could not read the voice: {exc.__class__.__name__}: {exc}", wav) from exc
         if not pieces:
-            return VoiceSample((), 0.0)
+            return VoiceSample((), speech)
         norms = (embeddings**2).sum(axis=1, keepdims=True) ** 0.5
         mean = (embeddings / norms).mean(axis=0)
-        return VoiceSample(tuple(float(x) for x in mean), round(sum(b - a for a, b in pieces), 3))
+        return VoiceSample(tuple(float(x) for x in mean), speech)
 
 
 @contextlib.contextmanager
