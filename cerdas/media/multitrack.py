@@ -15,6 +15,7 @@ audio passes through Python except the 8 kHz analysis copy, read in blocks.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from cerdas.errors import MediaError
+from cerdas.fsutil import work_folder
 from cerdas.media.ffmpeg import FFmpeg, Loudness, Probe, parse_loudness
 
 FRAME = 0.02  # seconds per analysis frame
@@ -173,8 +175,13 @@ def _runs(labels: np.ndarray) -> list[tuple[int, int, int]]:
 
 def analyse_activity(ff: FFmpeg, tracks: Sequence[TrackInput], workdir: Path | None = None) -> Activity:
     """Who is active in each 20 ms frame (see the module docstring)."""
-    with tempfile.TemporaryDirectory(prefix=".cerdas-tracks-", dir=workdir) as tmp:
-        powers = [_frame_power(ff, track, Path(tmp), i) for i, track in enumerate(tracks)]
+    with contextlib.ExitStack() as stack:
+        tmp = (
+            stack.enter_context(work_folder(workdir, ".cerdas-tracks-"))
+            if workdir
+            else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cerdas-tracks-")))
+        )
+        powers = [_frame_power(ff, track, tmp, i) for i, track in enumerate(tracks)]
     frames = max(len(p) for p in powers)
     levels = np.full((len(tracks), frames), -120.0)
     for i, power in enumerate(powers):

