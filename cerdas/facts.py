@@ -294,6 +294,8 @@ class TranscribeFacts(StageFacts):
     redecoded: int = 0
     recovered_seconds: float = 0.0
     redecode_seconds: float = 0.0
+    speakers_sha256: str | None = None
+    """The ``speakers.json`` the captions' speakers came from (``None``: none); new speakers lay them out again."""
 
     @property
     def has_gaps(self) -> bool:

@@ -91,6 +91,11 @@ class Workspace:
         """``episodes/<slug>/work``: intermediates that publish rebuilds (not in the repository)."""
         return self.episode_dir(slug) / "work"
 
+    def youtube_captions(self, slug: str) -> Path:
+        """The captions uploaded to YouTube when the transcript names speakers (YouTube ignores ``<v>``: each
+        change of speaker is a line with the name), made from the VTT: ``episodes/<slug>/work/youtube.vtt``."""
+        return self.work_dir(slug) / "youtube.vtt"
+
     def normalised_audio(self, slug: str) -> Path:
         """The loudness stage's MP3, before tagging."""
         return self.work_dir(slug) / "normalised.mp3"

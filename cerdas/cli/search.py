@@ -33,6 +33,9 @@ _LABELS = {"chapter": "chapter", "speaker": "speaker (first heard here)", "guest
     show_default=True,
     help="At most this many hits from one episode (without --episode).",
 )
+@click.option(
+    "--speaker", "-s", metavar="NAME", help="Only what this speaker said (any of their names' words: --speaker Sekda)."
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit, one per line.")
 @click.option(
     "--color/--no-color",
@@ -46,6 +49,7 @@ def search(
     episode: str | None,
     limit: int,
     per_episode: int,
+    speaker: str | None,
     as_json: bool,
     color: bool | None,
 ) -> None:
@@ -70,7 +74,13 @@ def search(
     context = library_context(ctx)
     refresh_index(context.workspace, context.reporter)
     result = run_search(
-        context.workspace, context.settings, " ".join(query), episode=episode, limit=limit, per_episode=per_episode
+        context.workspace,
+        context.settings,
+        " ".join(query),
+        episode=episode,
+        limit=limit,
+        per_episode=per_episode,
+        speaker=speaker,
     )
     if result.notice:
         context.reporter.warn(result.notice)

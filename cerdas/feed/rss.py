@@ -35,7 +35,8 @@ from cerdas.metadata import metadata_problems
 from cerdas.notes import notes_html, strip_control
 from cerdas.platforms import MAX_DESCRIPTION_BYTES
 from cerdas.settings import Settings
-from cerdas.transcribe.formats import KINDS, MIME_TYPES
+from cerdas.speakers.naming import is_generic
+from cerdas.transcribe.formats import KINDS, MIME_TYPES, load_json
 from cerdas.workspace import Workspace
 
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
@@ -106,6 +107,8 @@ class FeedEpisode:
     transcripts: dict[str, Path] = field(default_factory=dict)
     youtube_url: str = ""
     clips: tuple[SiteClip, ...] = ()
+    speakers: tuple[str, ...] = ()
+    """The people the transcript names as speakers (stand-ins like "Pembicara 2" left out), in order."""
 
     @property
     def slug(self) -> str:
@@ -193,7 +196,39 @@ def _feed_episode(ws: Workspace, settings: Settings, episode: Episode, when: dat
         transcripts=transcripts,
         youtube_url=youtube,
         clips=site_clips(ws, episode),
+        speakers=named_speakers(transcripts.get("json")),
     )
+
+
+def named_speakers(path: Path | None) -> tuple[str, ...]:
+    """The speakers a transcript JSON names, in order of first speech, stand-ins left out (a transcript that
+    cannot be read names nobody here; the feed's check reports it)."""
+    if path is None:
+        return ()
+    try:
+        segments = load_json(path)
+    except CerdasError:
+        return ()
+    names = dict.fromkeys(" ".join(strip_control(s.speaker).split()) for s in segments)
+    return tuple(n for n in names if n and not is_generic(n))
+
+
+def item_persons(settings: Settings, item: FeedEpisode) -> list[Person]:
+    """An item's ``podcast:person`` list: empty when it would only repeat the channel's hosts (an item's list
+    replaces the channel's); else the hosts, the guests and every named speaker, each once (a speaker who is a
+    host keeps the host role)."""
+    ep = item.episode
+    people: dict[str, Person] = {}
+    for name, role in [
+        *((h, "host") for h in settings.show.hosts),
+        *((g, "guest") for g in ep.guests),
+        *((s, "guest") for s in item.speakers),
+    ]:
+        clean = " ".join(strip_control(name).split())
+        if clean:
+            people.setdefault(clean.casefold(), Person(clean, role))
+    hosts = {" ".join(strip_control(h).split()).casefold() for h in settings.show.hosts}
+    return list(people.values()) if set(people) - hosts else []
 
 
 def select_episodes(
@@ -386,11 +421,8 @@ def _item(entry: Any, settings: Settings, item: FeedEpisode) -> None:
         if (clip.start, clip.end) not in spans:
             spans.add((clip.start, clip.end))
             pext.podcast_soundbite(Soundbite(clip.start, round(clip.end - clip.start, 3), clip.title or ep.title))
-    if ep.guests:  # an item's list replaces the channel's (Podcasting 2.0): the hosts are named again
-        for host in settings.show.hosts:
-            pext.podcast_person(Person(strip_control(host), "host"))
-        for guest in ep.guests:
-            pext.podcast_person(Person(strip_control(guest), "guest"))
+    for person in item_persons(settings, item):
+        pext.podcast_person(person)
     if ep.season is not None:
         pext.podcast_season(ep.season)
     if ep.number:

@@ -19,7 +19,7 @@ from typing import Any
 from cerdas.errors import CerdasError
 from cerdas.search.entries import INDEX_VERSION, EpisodeEntry
 from cerdas.search.query import Query, QueryError, highlight_spans, parse_query
-from cerdas.search.text import stemmer
+from cerdas.search.text import stemmer, words
 from cerdas.settings import Settings
 from cerdas.urls import episode_page_url, youtube_watch_url
 
@@ -283,9 +283,11 @@ class SearchIndex:
         episode: str | None = None,
         limit: int = 20,
         per_episode: int = 5,
+        speaker: str | None = None,
     ) -> SearchResult:
         """Episodes ranked by relevance, each with its best hits (at most ``per_episode`` each, ``limit`` in
-        all; with ``episode``, up to ``limit`` from that one), with the page and YouTube links at each moment."""
+        all; with ``episode``, up to ``limit`` from that one), with the page and YouTube links at each moment.
+        With ``speaker``, only what that speaker said (:func:`speaker_matches`)."""
         parsed = query if isinstance(query, Query) else parse_query(query)
         if limit < 1 or per_episode < 1:
             raise QueryError("the number of hits must be at least 1")
@@ -311,12 +313,17 @@ class SearchIndex:
         for ep, score in ranked:
             if budget <= 0:
                 break
-            found = self._moments(ep, parsed, weights, min(per, budget), settings)
+            found = self._moments(ep, parsed, weights, min(per, budget), settings, speaker)
             if found is not None:
                 found.score = score
                 out.append(found)
                 budget -= len(found.hits)
         return SearchResult(parsed, out, notice if out else "")
+
+    def speakers(self) -> list[str]:
+        """Every speaker the transcripts name, sorted."""
+        rows = self.db.execute("SELECT DISTINCT speaker FROM docs WHERE kind = 'segment' AND speaker != ''")
+        return sorted(r[0] for r in rows)
 
     def _ranked(self, fts: str) -> Iterator[tuple[_Indexed, float]]:
         """Matching episodes, best first (read lazily: a search stops once it has enough hits)."""
@@ -341,7 +348,7 @@ class SearchIndex:
         return weights
 
     def _moments(
-        self, ep: _Indexed, query: Query, weights: list[float], count: int, settings: Settings
+        self, ep: _Indexed, query: Query, weights: list[float], count: int, settings: Settings, speaker: str | None
     ) -> EpisodeHits | None:
         """The best ``count`` passages of one episode: those holding every group (else the most telling
         ones holding some), ties in the order of the episode (title, description, chapters, then by time)."""
@@ -352,6 +359,16 @@ class SearchIndex:
                 (query.group_fts(i), ep.first_doc, ep.last_doc),
             )
             matched.append({r[0] for r in rows})
+        if speaker is not None:
+            said = {
+                r[0]
+                for r in self.db.execute(
+                    "SELECT id, speaker FROM docs WHERE kind = 'segment' AND id BETWEEN ? AND ?",
+                    (ep.first_doc, ep.last_doc),
+                )
+                if speaker_matches(r[1], speaker)
+            }
+            matched = [ids & said for ids in matched]
         every = set.intersection(*matched)
         partial = not every
         candidates = every or set.union(*matched)
@@ -402,6 +419,13 @@ class SearchIndex:
             return self.db.execute(sql, args)
         except sqlite3.OperationalError as exc:  # not expected: every word reaching FTS5 is quoted
             raise QueryError(f"the search index could not run this query ({exc})") from exc
+
+
+def speaker_matches(name: str, wanted: str) -> bool:
+    """Whether the speaker ``name`` is the one asked for: every word asked for is one of the name's words, in
+    any case and without diacritics ("sekda" finds "Sekda Budi", "silvia rahmadina" finds "Silvia Rahmadina")."""
+    have, want = words(name), words(wanted)
+    return bool(want) and all(w in have for w in want)
 
 
 def _joined(texts: Sequence[tuple[str, str]]) -> tuple[str, str]:

@@ -14,7 +14,7 @@ from cerdas.errors import CerdasError, WorkspaceError
 from cerdas.fsutil import atomic_path, fingerprint
 from cerdas.report import NullReporter, Reporter
 from cerdas.search.entries import episode_entry, episode_inputs, signature
-from cerdas.search.index import IndexReport, Prepared, SearchIndex, SearchResult
+from cerdas.search.index import IndexReport, Prepared, SearchIndex, SearchResult, speaker_matches
 from cerdas.search.query import parse_query
 from cerdas.settings import Settings
 from cerdas.workspace import Workspace
@@ -147,9 +147,17 @@ def refresh_index(ws: Workspace, reporter: Reporter | None = None) -> IndexRepor
 
 
 def search(
-    ws: Workspace, settings: Settings, query: str, *, episode: str | None = None, limit: int = 20, per_episode: int = 5
+    ws: Workspace,
+    settings: Settings,
+    query: str,
+    *,
+    episode: str | None = None,
+    limit: int = 20,
+    per_episode: int = 5,
+    speaker: str | None = None,
 ) -> SearchResult:
-    """Search the workspace's index (see :meth:`SearchIndex.search`)."""
+    """Search the workspace's index (see :meth:`SearchIndex.search`); ``speaker`` names no speaker the index
+    knows: a :class:`CerdasError` that lists those it knows."""
     parsed = parse_query(query)
     if episode is not None and not ws.episode_file(episode).is_file():
         raise CerdasError(f"no episode {episode!r} (see 'cerdas episodes')")
@@ -157,7 +165,12 @@ def search(
     if not ws.index_path.exists():
         raise CerdasError("no search index yet; run 'cerdas index'", ws.index_path)
     with SearchIndex(ws.index_path, readonly=True) as index:
-        return index.search(parsed, settings, episode=episode, limit=limit, per_episode=per_episode)
+        if speaker is not None:
+            known = index.speakers()
+            if not any(speaker_matches(name, speaker) for name in known):
+                listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "") if known else "none yet"
+                raise CerdasError(f"no speaker called {speaker!r} in any transcript (speakers: {listed})")
+        return index.search(parsed, settings, episode=episode, limit=limit, per_episode=per_episode, speaker=speaker)
 
 
 def index_size(path: Path) -> int:

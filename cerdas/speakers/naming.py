@@ -25,6 +25,13 @@ def generic_name(n: int, language: str) -> str:
     return f"{GENERIC.get(language.split('-')[0].lower(), 'Speaker')} {n}"
 
 
+def is_generic(name: str) -> bool:
+    """Whether ``name`` is a stand-in ("Pembicara 2", "Speaker 1"), not a person's name."""
+    words = name.split()
+    stand_ins = {*GENERIC.values(), "Speaker"}
+    return len(words) == 2 and words[0] in stand_ins and words[1].isdigit()
+
+
 def name_voices(
     found: Diarization,
     names: Sequence[str],

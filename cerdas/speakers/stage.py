@@ -11,6 +11,7 @@ says so once (its skip reason).
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -113,7 +114,8 @@ class SpeakersStage(BaseStage):
             else:
                 ctx.reporter.info(f"speakers: {note}")
         path = ws.speaker_turns(episode.slug)
-        atomic_write_text(path, to_json(naming.named))
+        loud = episode.stages.get("loudness")
+        atomic_write_text(path, to_json(replace(naming.named, audio=loud.fingerprint if loud else "")))
         duration = episode.duration or max((t.end for t in found.turns), default=0.0)
         names = tuple(naming.named.speakers)
         facts = SpeakersFacts(

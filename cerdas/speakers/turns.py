@@ -55,6 +55,9 @@ class NamedTurns:
     method: str
     turns: tuple[SpeakerTurn, ...]
     named_by: dict[str, str] = field(default_factory=dict)
+    audio: str = ""
+    """The fingerprint of the normalised audio the turns were found in (the loudness stage's): turns of an
+    earlier recording of the episode are never laid over a new one's words."""
 
     @property
     def speakers(self) -> list[str]:
@@ -110,6 +113,7 @@ def to_json(named: NamedTurns) -> str:
         "version": TURNS_VERSION,
         "engine": named.engine,
         "method": named.method,
+        "audio": named.audio,
         "speakers": [{"name": name, "named_by": named.named_by.get(name, "generic")} for name in named.speakers],
         "turns": [{"start": round(t.start, 3), "end": round(t.end, 3), "speaker": t.speaker} for t in named.turns],
     }
@@ -122,7 +126,8 @@ def load_turns(path: Path) -> NamedTurns:
         data = json.loads(path.read_text(encoding="utf-8"))
         turns = tuple(SpeakerTurn(float(t["start"]), float(t["end"]), str(t["speaker"])) for t in data["turns"])
         named_by = {str(s["name"]): str(s.get("named_by", "generic")) for s in data.get("speakers", [])}
-        return NamedTurns(str(data.get("engine", "")), str(data.get("method", "")), turns, named_by)
+        engine, method, audio = (str(data.get(k, "")) for k in ("engine", "method", "audio"))
+        return NamedTurns(engine, method, turns, named_by, audio)
     except FileNotFoundError as exc:
         raise CerdasError("speaker turns not found", path) from exc
     except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:

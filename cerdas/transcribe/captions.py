@@ -56,34 +56,45 @@ def _ends_clause(text: str) -> bool:
     return bool(re.search(r"[,;:][\"')\]]*$", text)) or _ends_sentence(text)
 
 
-def build_cues(segments: list[list[Word]], marks: Sequence[tuple[float, float, str]] = ()) -> list[Segment]:
+def build_cues(segments: list[list[Word]], marks: Sequence[tuple[float, float, str] | Word] = ()) -> list[Segment]:
     """Pack words into caption cues that obey the caption rules (see the module docstring).
 
-    The words are cut into sentences (at sentence-ending punctuation and at pauses); a very short sentence
-    shares its caption with the next when both fit; a sentence too long for one caption is split into as few
-    captions as the rules allow, as even as possible, preferably after a comma. ``marks`` (start, end, text)
-    become captions of their own spanning exactly their stretch, however long (they hold no words to read).
+    The words are cut into sentences (at sentence-ending punctuation, at pauses and where the speaker changes:
+    a caption never holds two speakers, and takes its words' speaker); a very short sentence shares its caption
+    with the next of the same speaker when both fit; a sentence too long for one caption is split into as few
+    captions as the rules allow, as even as possible, preferably after a comma. ``marks`` (start, end, text, or
+    a :class:`Word` that also names the speaker) become captions of their own spanning exactly their stretch,
+    however long (they hold no words to read).
     """
     words = [piece for seg in segments for w in seg for piece in _split_long(w)]
     units: list[list[Word]] = []
     for word in words:
         if units and units[-1]:
             last = units[-1][-1]
-            if word.start - last.end >= PAUSE_BREAK or (_ends_sentence(last.text) and not word.glued):
+            if (
+                word.start - last.end >= PAUSE_BREAK
+                or (_ends_sentence(last.text) and not word.glued)
+                or word.speaker != last.speaker
+            ):
                 units.append([])
         elif not units:
             units.append([])
         units[-1].append(word)
     merged: list[list[Word]] = []
     for unit in units:
-        if merged and _short(merged[-1]) and unit[0].start - merged[-1][-1].end < PAUSE_BREAK:
+        if (
+            merged
+            and _short(merged[-1])
+            and unit[0].start - merged[-1][-1].end < PAUSE_BREAK
+            and unit[0].speaker == merged[-1][-1].speaker
+        ):
             combined = [*merged[-1], *unit]
             if _fits_cue(combined):
                 merged[-1] = combined
                 continue
         merged.append(unit)
     groups = [(piece, False) for unit in merged for piece in _split_unit(unit)]
-    groups += [([Word(start, end, text)], True) for start, end, text in marks]
+    groups += [([m if isinstance(m, Word) else Word(*m)], True) for m in marks]
     return _time_cues(sorted(groups, key=lambda g: g[0][0].start))
 
 
@@ -144,8 +155,8 @@ def _time_cues(groups: list[tuple[list[Word], bool]]) -> list[Segment]:
     never past the next one's start."""
     cues: list[Segment] = []
     spans = [(g[0].start, g[-1].end) for g, _ in groups if g]
-    texts = [(join(g), mark) for g, mark in groups if g]
-    for k, ((start, end), (text, mark)) in enumerate(zip(spans, texts, strict=True)):
+    texts = [(join(g), mark, g[0].speaker) for g, mark in groups if g]
+    for k, ((start, end), (text, mark, speaker)) in enumerate(zip(spans, texts, strict=True)):
         if cues:
             start = max(start, cues[-1].end)
         nxt = spans[k + 1][0] if k + 1 < len(spans) else None
@@ -156,7 +167,7 @@ def _time_cues(groups: list[tuple[list[Word], bool]]) -> list[Segment]:
         if nxt is not None and nxt > start:
             end = min(end, nxt)
         end = max(end, start + 0.001)
-        cues.append(Segment(round(start, 3), round(end, 3), "\n".join(wrap(text)), ""))
+        cues.append(Segment(round(start, 3), round(end, 3), "\n".join(wrap(text)), speaker))
     return cues
 
 

@@ -193,6 +193,20 @@ def to_vtt(segments: list[Segment], note: str = "") -> str:
     return "\n".join(out)
 
 
+def to_named_vtt(segments: list[Segment]) -> str:
+    """WebVTT for players that ignore ``<v>`` (YouTube): at each change of speaker, the speaker's name and a colon
+    as a line of its own above the caption's text."""
+    out = ["WEBVTT", ""]
+    previous = ""
+    for i, seg in enumerate(segments, 1):
+        lines = [_escape(line) for line in seg.text.split("\n") if line.strip()]
+        if seg.speaker and seg.speaker != previous and lines:
+            lines.insert(0, f"{_escape(seg.speaker)}:")
+        previous = seg.speaker or previous
+        out += [str(i), f"{vtt_time(seg.start)} --> {vtt_time(seg.end)}", *lines, ""]
+    return "\n".join(out)
+
+
 def to_srt(segments: list[Segment]) -> str:
     """SubRip as the Podcasting 2.0 transcript guidance asks: cards of at most two lines of 32 characters (a
     caption longer than that becomes several cards, timed in proportion), a new card where the speaker changes,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -23,15 +24,17 @@ from cerdas.errors import CerdasError, StageError
 from cerdas.facts import GuardCounts, StageName, TagFacts, TranscribeFacts, TranscriptGap
 from cerdas.fsutil import atomic_copy, atomic_write_text, fingerprint, sha256_file
 from cerdas.pipeline import BaseStage, Context, StageOutput, StageReport, run_stage
-from cerdas.report import Reporter
+from cerdas.report import NullReporter, Reporter
 from cerdas.settings import WhisperSettings
+from cerdas.speakers.attribution import NO_TURNS, EpisodeTurns, attribute, turns_for
+from cerdas.speakers.turns import speaker_at
 from cerdas.transcribe import whisper
 from cerdas.transcribe.captions import build_cues, check_cues
 from cerdas.transcribe.coverage import Coverage, ensure_coverage
 from cerdas.transcribe.formats import Segment, inaudible, is_inaudible, load_vtt, to_json, to_srt, to_txt, to_vtt
 from cerdas.transcribe.guards import guard
 from cerdas.transcribe.models import ModelInfo, check_language, model_ident, resolve_model, whisper_language
-from cerdas.transcribe.words import Word, save_words
+from cerdas.transcribe.words import Word, load_words, save_words
 from cerdas.workspace import Workspace
 
 ALGORITHM = "transcribe-v2"  # v2: the coverage guarantee (an old transcript may have lost speech silently)
@@ -90,10 +93,12 @@ def transcribe_audio(
     reporter: Reporter,
     duration: float = 0.0,
     show_language: str = "id",
+    turns: EpisodeTurns = NO_TURNS,
 ) -> Transcript:
     """Transcribe one audio file into guarded caption cues (progress in audio seconds), with the coverage
     guarantee (:mod:`cerdas.transcribe.coverage`): speech left out is transcribed again, and what still cannot
-    be is marked in ``show_language`` and warned about."""
+    be is marked in ``show_language`` and warned about. With speaker ``turns`` every word gets its speaker and
+    the captions split where the speaker changes (:func:`lay_out`)."""
     engine = whisper.load(prepared.model, prepared.device)
     started = time.perf_counter()
     samples = engine.decode(audio)
@@ -112,7 +117,6 @@ def transcribe_audio(
     finally:
         bar.close()
     cleaned = guard(raw.segments, settings.vocabulary, raw.duration, prompted=settings.prompt)
-
     language = prepared.language or raw.language or None
 
     def redecode(windows: list[tuple[float, float]], careful: bool) -> list[Word]:
@@ -140,8 +144,18 @@ def transcribe_audio(
             f"speech at {clock(start)}-{clock(end)} could not be transcribed; it is marked {mark} "
             "(listen to it and write it into the VTT)"
         )
-    cues = build_cues([result.words], [(start, end, mark) for start, end in result.gaps])
-    return Transcript(cues, result.words, _facts(prepared, raw, cleaned.report, result, len(cues), started))
+    words, cues = lay_out(result.words, result.gaps, mark, turns)
+    return Transcript(cues, words, _facts(prepared, raw, cleaned.report, result, len(cues), started))
+
+
+def lay_out(
+    words: list[Word], gaps: Sequence[tuple[float, float]], mark: str, turns: EpisodeTurns
+) -> tuple[list[Word], list[Segment]]:
+    """The words with their speakers (:mod:`cerdas.speakers.attribution`) and the captions made of them, the
+    ``gaps`` marked (with the speaker heard there)."""
+    words = attribute(words, turns.turns)
+    marks = [Word(a, b, mark, speaker=speaker_at(list(turns.turns), a, b)) for a, b in gaps]
+    return words, build_cues([words], marks)
 
 
 def _facts(
@@ -254,7 +268,13 @@ class TranscribeStage(BaseStage):
             **self._transcription_inputs(episode, ctx),
             "title": episode.title,  # heads the TXT
             "vtt": sha256_file(vtt) if vtt.is_file() else None,  # a hand correction regenerates the others
+            "speakers": self._turns(episode, ctx, quiet=True).sha256,  # new names: the captions again, no Whisper
         }
+
+    @staticmethod
+    def _turns(episode: Episode, ctx: Context, quiet: bool = False) -> EpisodeTurns:
+        reporter: Reporter = NullReporter() if quiet else ctx.reporter
+        return turns_for(ctx.workspace, episode, ctx.settings.speakers.enabled, reporter)
 
     @staticmethod
     def _transcription_inputs(episode: Episode, ctx: Context) -> dict[str, Any]:
@@ -278,10 +298,14 @@ class TranscribeStage(BaseStage):
         edited = vtt.is_file() and sha256_file(vtt) != (previous.vtt_sha256 if previous else None)
         words_fp = fingerprint(self._transcription_inputs(episode, ctx))
         unchanged = vtt.is_file() and previous is not None and previous.words_fingerprint == words_fp
+        turns = self._turns(episode, ctx)
         if self.mode == "from_vtt" or (self.mode == "auto" and (edited or (unchanged and not ctx.force))):
             if not vtt.is_file():
                 raise CerdasError("no VTT transcript to regenerate from; run 'cerdas transcribe SLUG' first", vtt)
-            return self._from_vtt(episode, ctx, vtt, previous, edited)
+            renamed = previous is not None and turns.sha256 != previous.speakers_sha256
+            if previous and renamed and not edited and self.mode == "auto" and ws.words(episode.slug).is_file():
+                return self._respeak(episode, ctx, previous, turns)
+            return self._from_vtt(episode, ctx, vtt, previous, edited, turns if renamed and edited else None)
         prepared = self.prepared or prepare(ctx.settings.whisper, ws.root, ctx.env.model_dir)
         audio = episode_audio(ws, episode)
         tag = episode.facts(TagFacts)
@@ -292,29 +316,64 @@ class TranscribeStage(BaseStage):
             ctx.reporter,
             tag.duration if tag else 0.0,
             show_language=ctx.settings.show.language,
+            turns=turns,
         )
         if edited:
             atomic_copy(vtt, vtt.with_name(vtt.name + ".bak"))
             ctx.reporter.warn(f"re-transcribed over the hand-corrected {vtt.name}; it was kept as {vtt.name}.bak")
-        outputs = write_others(ws, episode.slug, result.cues, episode.title)
-        save_words(ws.words(episode.slug), result.words)
-        outputs["words"] = ws.relative(ws.words(episode.slug))
-        vtt_text = to_vtt(result.cues, note=_note(result.facts, episode.slug))
-        atomic_write_text(vtt, vtt_text)  # last: a crash before this leaves the old pair consistent
-        outputs["vtt"] = ws.relative(vtt)
-        facts = replace(result.facts, source="whisper", vtt_sha256=_sha(vtt_text), words_fingerprint=words_fp)
+        facts = replace(result.facts, source="whisper", words_fingerprint=words_fp, speakers_sha256=turns.sha256)
+        outputs, facts = self._write(episode, ctx, result.cues, result.words, facts)
         summary = (
             f"{_count(len(result.cues), 'caption')}, {_count(len(result.words), 'word')}, RTF {facts.rtf or 0:.3f} "
             f"({prepared.model.name}, {facts.language}, {prepared.device.describe()})"
-            f"{coverage_summary(facts)}{cleaned_summary(facts)}"
+            f"{coverage_summary(facts)}{cleaned_summary(facts)}{speakers_summary(result.cues)}"
         )
-        return StageOutput(outputs=dict(sorted(outputs.items())), facts=facts, summary=summary)
+        return StageOutput(outputs=outputs, facts=facts, summary=summary)
+
+    @staticmethod
+    def _write(
+        episode: Episode, ctx: Context, cues: list[Segment], words: list[Word], facts: TranscribeFacts
+    ) -> tuple[dict[str, str], TranscribeFacts]:
+        """Every transcript file and the words file from the machine's ``cues`` and ``words``; the facts with
+        the sha256 of the VTT written (a VTT that differs later is a hand correction)."""
+        ws = ctx.workspace
+        vtt = ws.transcript(episode.slug, "vtt")
+        outputs = write_others(ws, episode.slug, cues, episode.title)
+        save_words(ws.words(episode.slug), words)
+        outputs["words"] = ws.relative(ws.words(episode.slug))
+        vtt_text = to_vtt(cues, note=_note(facts, episode.slug))
+        atomic_write_text(vtt, vtt_text)  # last: a crash before this leaves the old pair consistent
+        outputs["vtt"] = ws.relative(vtt)
+        return dict(sorted(outputs.items())), replace(facts, vtt_sha256=_sha(vtt_text))
+
+    def _respeak(self, episode: Episode, ctx: Context, previous: TranscribeFacts, turns: EpisodeTurns) -> StageOutput:
+        """The speakers changed (found, renamed by ``--speaker`` or a voice profile) and the words did not:
+        Whisper's words (``words.json``) are given their speakers and laid out again, nothing transcribed."""
+        ws = ctx.workspace
+        words = load_words(ws.words(episode.slug))
+        gaps = [(g.start, g.end) for g in previous.gaps]
+        words, cues = lay_out(words, gaps, inaudible(ctx.settings.show.language), turns)
+        facts = replace(previous, source="whisper", cues=len(cues), speakers_sha256=turns.sha256)
+        outputs, facts = self._write(episode, ctx, cues, words, facts)
+        summary = f"{_count(len(cues), 'caption')} laid out again for new speakers{speakers_summary(cues)}"
+        return StageOutput(outputs=outputs, facts=facts, summary=summary)
 
     def _from_vtt(
-        self, episode: Episode, ctx: Context, vtt: Path, previous: TranscribeFacts | None, edited: bool
+        self,
+        episode: Episode,
+        ctx: Context,
+        vtt: Path,
+        previous: TranscribeFacts | None,
+        edited: bool,
+        renamed: EpisodeTurns | None = None,
     ) -> StageOutput:
         ws = ctx.workspace
         cues = load_vtt(vtt)
+        if edited and renamed is not None and renamed.sha256:
+            ctx.reporter.warn(
+                f"speakers: {vtt.name} is corrected by hand, so it keeps its own voices (<v Name>); "
+                "change them there, or 'cerdas transcribe SLUG --force' to take the speakers found"
+            )
         if edited:
             for problem in check_cues(cues)[:5]:
                 ctx.reporter.warn(f"{vtt.name}: {problem}")
@@ -335,6 +394,8 @@ class TranscribeStage(BaseStage):
             edited_sha256=sha256_file(vtt) if edited else None,
             gaps=open_gaps(previous.gaps if previous else (), cues),
         )
+        if renamed is not None:
+            facts = replace(facts, speakers_sha256=renamed.sha256)  # said once, not at every run
         what = f"from the corrected {vtt.name}" if edited else f"from {vtt.name} (nothing to transcribe again)"
         return StageOutput(
             outputs=dict(sorted(outputs.items())), facts=facts, summary=f"{_count(len(cues), 'caption')} {what}"
@@ -350,6 +411,12 @@ def open_gaps(gaps: tuple[TranscriptGap, ...], cues: list[Segment]) -> tuple[Tra
     words (still marked, or with no caption at all)."""
     words = [c for c in cues if not is_inaudible(c.flat)]
     return tuple(g for g in gaps if not any(c.start < g.end and c.end > g.start for c in words))
+
+
+def speakers_summary(cues: list[Segment]) -> str:
+    """``"; speakers: Silvia Rahmadina, Pembicara 2"`` or ``""``."""
+    names = list(dict.fromkeys(c.speaker for c in cues if c.speaker))
+    return f"; speakers: {', '.join(names)}" if names else ""
 
 
 def coverage_summary(facts: TranscribeFacts) -> str:

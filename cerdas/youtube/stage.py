@@ -20,10 +20,11 @@ from cerdas.artwork import open_image
 from cerdas.episode import Episode, recording, save_episode
 from cerdas.errors import CerdasError
 from cerdas.facts import StageName, YouTubeFacts, YouTubeVideo
-from cerdas.fsutil import fingerprint, sha256_file
+from cerdas.fsutil import atomic_write_text, fingerprint, sha256_file
 from cerdas.languages import language_name
 from cerdas.media.ffmpeg import FFmpeg
 from cerdas.pipeline import BaseStage, Context, StageOutput
+from cerdas.transcribe.formats import load_vtt, to_named_vtt
 from cerdas.workspace import YOUTUBE_JOURNAL, Workspace
 from cerdas.youtube import auth
 from cerdas.youtube import video as render
@@ -48,12 +49,32 @@ def load_journal(ws: Workspace, episode: Episode) -> Journal:
 
 
 def caption_file(ws: Workspace, slug: str) -> Path | None:
-    """The transcript to upload as captions (VTT, else SRT), or None when there is none."""
+    """The transcript the captions are made from (VTT, else SRT), or None when there is none."""
     for kind in ("vtt", "srt"):
         path = ws.transcript(slug, kind)
         if path.is_file():
             return path
     return None
+
+
+def youtube_captions(ws: Workspace, slug: str, write: bool = False) -> tuple[Path, str] | None:
+    """The file to upload as captions and its sha256 (None: no transcript). A VTT that names speakers becomes
+    captions with each speaker's name as a line at each change (YouTube ignores ``<v>``), written into
+    ``work/`` with ``write``; any other transcript is uploaded as it is."""
+    source = caption_file(ws, slug)
+    if source is None or source.suffix != ".vtt":
+        return (source, sha256_file(source)) if source else None
+    try:
+        cues = load_vtt(source)
+    except CerdasError:
+        return source, sha256_file(source)  # as it is: YouTube says what it cannot read
+    if not any(c.speaker for c in cues):
+        return source, sha256_file(source)
+    path, text = ws.youtube_captions(slug), to_named_vtt(cues)
+    if write and not (path.is_file() and path.read_bytes() == text.encode("utf-8")):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, text)
+    return path, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def caption_language(ctx: Context) -> str:
@@ -275,12 +296,12 @@ def _sync_captions(
     backoff: Backoff,
     result: SyncResult,
 ) -> None:
-    path = caption_file(ctx.workspace, episode.slug)
-    if path is None:
+    found = youtube_captions(ctx.workspace, episode.slug, write=True)
+    if found is None:
         if not journal.caption_id:
             ctx.reporter.info("YouTube: no transcript yet, so no captions (they are added on a later publish)")
         return
-    digest = sha256_file(path)
+    path, digest = found
     if digest == journal.caption_sha256:
         return
     lang = caption_language(ctx)
@@ -394,11 +415,12 @@ def plan(episode: Episode, ctx: Context) -> list[str]:
             steps.append(f"resume the upload at byte {journal.confirmed_bytes:,}")
         else:
             steps.append(f"upload it as {meta.privacy}" + (f", public at {meta.publish_at}" if meta.publish_at else ""))
-    transcript = caption_file(ctx.workspace, episode.slug)
-    if transcript is None:
+    captions = youtube_captions(ctx.workspace, episode.slug)
+    source = caption_file(ctx.workspace, episode.slug)
+    if captions is None or source is None:
         steps.append("no captions (no transcript)")
-    elif sha256_file(transcript) != journal.caption_sha256:
-        steps.append(f"{'replace' if journal.caption_id else 'upload'} captions from {transcript.name}")
+    elif captions[1] != journal.caption_sha256:
+        steps.append(f"{'replace' if journal.caption_id else 'upload'} captions from {source.name}")
     if hashlib.sha256(thumbnail_jpeg(episode, ctx)).hexdigest() != journal.thumbnail_sha256:
         steps.append("set the thumbnail")
     playlist = ctx.settings.youtube.playlist_id
