@@ -22,7 +22,7 @@ from cerdas import __version__, urls
 from cerdas.chapters import format_timestamp
 from cerdas.episode import Episode, list_episodes, parse_when
 from cerdas.errors import CerdasError
-from cerdas.facts import ClipRecord, TagFacts, YouTubeVideo
+from cerdas.facts import ClipRecord, TagFacts, TranscribeFacts, YouTubeVideo
 from cerdas.feed.podcast_ext import (
     EXTENSION_NAME,
     Person,
@@ -36,6 +36,7 @@ from cerdas.notes import notes_html, strip_control
 from cerdas.platforms import MAX_DESCRIPTION_BYTES
 from cerdas.settings import Settings
 from cerdas.speakers.naming import is_generic
+from cerdas.speakers.turns import load_turns
 from cerdas.transcribe.formats import KINDS, MIME_TYPES, load_json
 from cerdas.workspace import Workspace
 
@@ -196,21 +197,31 @@ def _feed_episode(ws: Workspace, settings: Settings, episode: Episode, when: dat
         transcripts=transcripts,
         youtube_url=youtube,
         clips=site_clips(ws, episode),
-        speakers=named_speakers(transcripts.get("json")),
+        speakers=named_speakers(ws, episode, transcripts.get("json")),
     )
 
 
-def named_speakers(path: Path | None) -> tuple[str, ...]:
-    """The speakers a transcript JSON names, in order of first speech, stand-ins left out (a transcript that
-    cannot be read names nobody here; the feed's check reports it)."""
+def named_speakers(ws: Workspace, episode: Episode, path: Path | None) -> tuple[str, ...]:
+    """The people the transcript (JSON) names as speakers, in order of first speech: those named by ``--speaker``,
+    a voice profile or a track, and in a hand-corrected VTT also the names typed there. Stand-ins ("Pembicara 2")
+    are nobody; a transcript or speakers file that cannot be read names nobody here (the feed's check and the
+    transcribe stage report them)."""
     if path is None:
         return ()
+    turns = ws.speaker_turns(episode.slug)
     try:
         segments = load_json(path)
+        named_by = load_turns(turns).named_by if turns.is_file() else {}
     except CerdasError:
         return ()
+    transcribed = episode.facts(TranscribeFacts)
+    by_hand = transcribed is not None and transcribed.source == "vtt"
     names = dict.fromkeys(" ".join(strip_control(s.speaker).split()) for s in segments)
-    return tuple(n for n in names if n and not is_generic(n))
+    return tuple(
+        n
+        for n in names
+        if n and not is_generic(n) and (named_by.get(n, "generic") != "generic" or (by_hand and n not in named_by))
+    )
 
 
 def item_persons(settings: Settings, item: FeedEpisode) -> list[Person]:
