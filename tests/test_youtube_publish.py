@@ -445,3 +445,25 @@ def test_transcribe_from_vtt_brings_captions_feed_site_and_search_up_to_date(
     again = run_cli("transcribe", slug, "--from-vtt", "--no-youtube")  # nothing changed: nothing redone
     assert "  youtube     skipped   --no-youtube" in again.stdout and "  feed        current" in again.stdout
     assert _counts(youtube_env)["captions.update"] == 1
+
+
+def test_speakers_reach_youtube_as_a_name_line_at_each_change(
+    workspace: Workspace, run_cli: Callable[..., Result], youtube_env: Emulator, source: Path
+) -> None:
+    configure(workspace)
+    slug = "menolak-gratifikasi"
+    voiced = (
+        "WEBVTT\n\n00:00:00.000 --> 00:00:03.000\n<v Silvia Rahmadina>Selamat datang di Podcast Cerdas.\n\n"
+        "00:00:03.000 --> 00:00:06.000\n<v Silvia Rahmadina>Hari ini tentang gratifikasi.\n\n"
+        "00:00:06.000 --> 00:00:09.000\n<v Ibu Ratna>Terima kasih atas undangannya.\n"
+    )
+    write_transcript(workspace, slug, voiced)
+    assert _publish(run_cli, source).exit_code == 0
+    [body] = youtube_env.state.caption_bodies.values()
+    text = body.decode()
+    assert "<v" not in text
+    assert "Silvia Rahmadina:\nSelamat datang" in text and "Ibu Ratna:\nTerima kasih" in text
+    assert text.count("Silvia Rahmadina:") == 1  # once per turn, not per caption
+    # YouTube is told only when what it would show changes
+    assert _publish(run_cli, source).exit_code == 0
+    assert _counts(youtube_env).get("captions.update", 0) == 0
