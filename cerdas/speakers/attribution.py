@@ -107,8 +107,8 @@ NO_TURNS = EpisodeTurns()
 
 def turns_for(ws: Workspace, episode: Episode, enabled: bool, reporter: Reporter) -> EpisodeTurns:
     """The speakers stage's turns for ``episode`` when they were found in its current audio (none when speakers
-    are switched off, were never found, or belong to an earlier recording); a damaged file is warned about and
-    the transcript is written without speakers."""
+    are switched off, were never found, or belong to an earlier recording, and none for a single voice nobody
+    named); a damaged file is warned about and the transcript is written without speakers."""
     path = ws.speaker_turns(episode.slug)
     loud = episode.stages.get("loudness")
     if not enabled or not path.is_file() or loud is None:
@@ -120,4 +120,7 @@ def turns_for(ws: Workspace, episode: Episode, enabled: bool, reporter: Reporter
         return EpisodeTurns()
     if named.audio != loud.fingerprint:
         return EpisodeTurns()
+    voices = set(named.speakers)
+    if len(voices) == 1 and named.named_by.get(next(iter(voices)), "generic") == "generic":
+        return EpisodeTurns((), sha256_file(path))  # one unnamed voice: "Pembicara 1" on every caption says nothing
     return EpisodeTurns(named.turns, sha256_file(path))
