@@ -252,7 +252,9 @@ def test_cli_lists_moments_with_highlight_context_and_links(archive: Workspace, 
     assert "#1 Korupsi di Daerah" in out and "(korupsi-di-daerah; " in out
     line = next(ln for ln in out.splitlines() if "00:00:30" in ln)
     assert "Tamu: Pegawai yang [berkorupsi] harus diproses secara hukum." in line
-    assert "  Hari ini cuacanya cerah dan kami senang berbincang. Tamu: Pegawai" in line  # the passage before
+    # the passages either side, each named by its own speaker (never read as the guest's words)
+    assert "  Pembawa acara: Hari ini cuacanya cerah dan kami senang berbincang. Tamu: Pegawai" in line
+    assert "hukum. Pembawa acara: Anggaran yang dikorupsi" in line
     assert "Anggaran yang dikorupsi akhirnya dikembalikan ke kas daerah." in line  # and after
     assert "http://localhost:8000/episodes/korupsi-di-daerah/#t=30" in out
     assert "https://www.youtube.com/watch?v=vid-korupsi&t=30s" in out
@@ -286,7 +288,9 @@ def test_cli_json_one_object_per_hit(archive: Workspace, run_cli: Callable[..., 
         "text": "Pegawai yang berkorupsi harus diproses secara hukum.",
         "highlights": [[13, 23]],
         "context_before": FILLER[1],
+        "context_before_speaker": "Pembawa acara",
         "context_after": "Anggaran yang dikorupsi akhirnya dikembalikan ke kas daerah.",
+        "context_after_speaker": "Pembawa acara",
         "page_url": "http://localhost:8000/episodes/korupsi-di-daerah/#t=30",
         "youtube_url": "https://www.youtube.com/watch?v=vid-korupsi&t=30s",
     }
@@ -474,6 +478,8 @@ def test_guests_and_speakers_are_found(workspace: Workspace, run_cli: Callable[.
     spoken = next(r for r in rows if r["kind"] == "speaker")
     assert spoken["start"] == 5.0 and spoken["page_url"].endswith("/episodes/tamu/#t=5")  # where she first speaks
     assert "guest: [Dédé] Kusnadi" in run_cli("search", "dede").stdout
+    said = run_cli("search", "undangannya").stdout  # her next passage is hers: named once
+    assert "Pembawa acara: Selamat datang. Nur'aini Rahma: Terima kasih atas [undangannya]. Saya senang" in said
 
 
 def test_the_header_counts_what_is_shown(archive: Workspace, run_cli: Callable[..., Result]) -> None:

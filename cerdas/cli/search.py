@@ -111,7 +111,9 @@ def hit_json(group: EpisodeHits, hit: Hit) -> dict[str, Any]:
         "text": strip_control(hit.text),
         "highlights": [list(span) for span in hit.spans],
         "context_before": strip_control(hit.before),
+        "context_before_speaker": strip_control(hit.before_speaker) or None,
         "context_after": strip_control(hit.after),
+        "context_after_speaker": strip_control(hit.after_speaker) or None,
         "page_url": hit.page_url,
         "youtube_url": hit.youtube_url,
     }
@@ -149,13 +151,13 @@ def _hit_lines(hit: Hit, color: bool) -> list[str]:
     text = mark(strip_control(hit.text), hit.spans, *(("\x1b[1;33m", "\x1b[0m") if color else ("[", "]")))
     if hit.kind in _LABELS:
         text = f"{_LABELS[hit.kind]}: {text}"
-    elif hit.speaker:
-        text = f"{strip_control(hit.speaker)}: {text}"
     before = _tail(strip_control(hit.before))
     after = _head(strip_control(hit.after))
     if color:
         before, after = (click.style(part, dim=True) if part else "" for part in (before, after))
-    passage = " ".join(part for part in (before, text, after) if part)
+    passage = _voiced(
+        [(hit.before_speaker, before), ("" if hit.kind in _LABELS else hit.speaker, text), (hit.after_speaker, after)]
+    )
     lines = [f"  {when:<9} {passage}", f"  {'':<9} {hit.page_url}"]
     if hit.youtube_url:
         lines.append(f"  {'':<9} {hit.youtube_url}")
@@ -164,6 +166,19 @@ def _hit_lines(hit: Hit, color: bool) -> list[str]:
 
 def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _voiced(parts: list[tuple[str, str]]) -> str:
+    """The passages in order, each speaker named where the voice changes (so that the context around a hit is
+    never read as the hit's speaker's words)."""
+    out, last = [], ""
+    for speaker, text in parts:
+        if not text:
+            continue
+        name = strip_control(speaker)
+        out.append(f"{name}: {text}" if name and name != last else text)
+        last = name or last
+    return " ".join(out)
 
 
 def _tail(text: str) -> str:

@@ -66,6 +66,8 @@ class Hit:
     after: str = ""
     page_url: str = ""
     youtube_url: str | None = None
+    before_speaker: str = ""  # who said ``before`` / ``after`` (it may be another voice than the hit's)
+    after_speaker: str = ""
 
 
 @dataclass
@@ -393,9 +395,13 @@ class SearchIndex:
         for doc in ids:
             kind, start, end, speaker, body = rows[doc]
 
-            def neighbour(other: int, kind: str = kind) -> str:
+            def neighbour(other: int, kind: str = kind) -> tuple[str, str]:
+                """The passage beside a transcript hit and its speaker."""
                 near = rows.get(other)
-                return near[4] if kind == "segment" and near is not None and near[0] == "segment" else ""
+                ok = kind == "segment" and near is not None and near[0] == "segment"
+                return (near[4], near[3]) if ok and near is not None else ("", "")
+
+            (before, before_speaker), (after, after_speaker) = neighbour(doc - 1), neighbour(doc + 1)
 
             hits.append(
                 Hit(
@@ -406,10 +412,12 @@ class SearchIndex:
                     speaker,
                     body,
                     tuple(highlight_spans(body, query)),
-                    neighbour(doc - 1),
-                    neighbour(doc + 1),
+                    before,
+                    after,
                     episode_page_url(settings, ep.slug, start),
                     youtube_watch_url(ep.video_id, start) if ep.video_id else None,
+                    before_speaker,
+                    after_speaker,
                 )
             )
         return hits
