@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +34,7 @@ from pyannote.core import Annotation, Segment, Timeline  # noqa: E402
 from pyannote.metrics.diarization import DiarizationErrorRate  # noqa: E402
 
 from cerdas.devtools.interview import Interview, make_interview  # noqa: E402
+from cerdas.devtools.measure import timed  # noqa: E402
 from cerdas.env import Environment  # noqa: E402
 from cerdas.media.ffmpeg import FFmpeg  # noqa: E402
 from cerdas.media.multitrack import TrackInput, analyse_activity  # noqa: E402
@@ -113,18 +113,6 @@ samples = engine.decode(Path(sys.argv[1]))
 raw = engine.transcribe(samples, language="id", beam_size=5, batch_size=8, word_timestamps=True)
 json.dump({"seconds": raw.seconds, "duration": raw.duration}, open(sys.argv[2], "w"))
 """
-
-
-def timed(cmd: list[str]) -> tuple[float, float, float]:
-    """Run ``cmd``: wall time, CPU time (user + system) in seconds, peak RSS in MB."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    stderr = proc.stderr.read().decode() if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(cmd[:3])}\n{stderr[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def der(made: Interview, turns: list[tuple[float, float, str]]) -> float:

@@ -23,7 +23,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cerdas.devtools.measure import timed  # noqa: E402
 from cerdas.devtools.sample import Line, Noise, make_sample, reference_text  # noqa: E402
 from cerdas.env import Environment  # noqa: E402
 from cerdas.transcribe import models, whisper  # noqa: E402
@@ -64,20 +64,6 @@ spans = [[s.start, s.end, s.text] for s in segments]
 with open(out, "w", encoding="utf-8") as fh:
     json.dump({"text": text, "seconds": seconds, "duration": info.duration, "segments": spans}, fh)
 """
-
-
-def timed(cmd: list[str]) -> tuple[float, float, float]:
-    """Run ``cmd``; its wall time and CPU time (user + system) in seconds and its peak RSS in MB (wait4).
-
-    CPU time is reported beside wall time because it barely moves when other work shares the machine."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    stderr = proc.stderr.read().decode() if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(cmd)}\n{stderr[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def set_enabled(config: Path, enabled: bool) -> None:
